@@ -1,0 +1,120 @@
+"""Find the files to scan and decide, by content, what each one is.
+
+Classification reads only a cheap prefix sniff; the loader makes the final call
+(a JSON file that mentions "Statement" but is not a policy is dropped there).
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__"})
+MAX_BYTES = 5 * 1024 * 1024
+
+
+class Format(str, enum.Enum):
+    TERRAFORM = "terraform"  # .tf (HCL)
+    TERRAFORM_JSON = "terraform-json"  # .tf.json
+    CLOUDFORMATION = "cloudformation"
+    IAM_POLICY = "iam-policy"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # absolute
+    format: Format
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+_CFN_MARKERS = re.compile(rb"AWSTemplateFormatVersion|AWS::Serverless-2016-10-31")
+_CFN_TYPE = re.compile(rb"""["']?Type["']?\s*:\s*["']?(AWS|Alexa|Custom)::""")
+_RESOURCES = re.compile(rb"""(^|[\s{,])["']?Resources["']?\s*:""", re.M)
+_STATEMENT = re.compile(rb'"Statement"\s*:')
+_JSON_EXT = (".json",)
+_YAML_EXT = (".yaml", ".yml", ".template", ".cfn", ".json")
+
+
+def classify(path: Path, head: bytes) -> Format | str:
+    """The file's format, or a reason string why it is not scanned."""
+    name = path.name.lower()
+    if name.endswith(".tf"):
+        return Format.TERRAFORM
+    if name.endswith(".tf.json"):
+        return Format.TERRAFORM_JSON
+    if name.endswith((".tfvars", ".tfvars.json")):
+        return "Terraform variables file (read with its module)"
+    if not name.endswith(_YAML_EXT + _JSON_EXT) and not name.endswith(".txt"):
+        return "not an infrastructure file extension"
+    if _CFN_MARKERS.search(head) or (_RESOURCES.search(head) and _CFN_TYPE.search(head)):
+        return Format.CLOUDFORMATION
+    if name.endswith(".json") and _STATEMENT.search(head):
+        return Format.IAM_POLICY
+    if name.endswith(".json") and (b"UserDetailList" in head or b"RoleDetailList" in head):
+        return Format.IAM_POLICY
+    return "no CloudFormation or IAM policy markers"
+
+
+def discover(
+    paths: Iterable[str | os.PathLike[str]],
+) -> tuple[list[SourceFile], list[Skipped], list[str]]:
+    """Walk `paths`; returns (files to scan, skipped files, missing paths)."""
+    found: dict[str, SourceFile] = {}
+    skipped: list[Skipped] = []
+    missing: list[str] = []
+    for raw in paths:
+        root = Path(raw)
+        if not root.exists():
+            missing.append(str(raw))
+            continue
+        if root.is_file():
+            _consider(root.resolve(), found, skipped, explicit=True)
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(
+                d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".")
+            )
+            for fname in sorted(filenames):
+                _consider(Path(dirpath, fname).resolve(), found, skipped, explicit=False)
+    return sorted(found.values(), key=lambda f: f.path), skipped, missing
+
+
+def _consider(
+    path: Path, found: dict[str, SourceFile], skipped: list[Skipped], explicit: bool
+) -> None:
+    key = str(path)
+    if key in found:
+        return
+    if path.name.startswith(".") and not explicit:
+        skipped.append(Skipped(key, "hidden file"))
+        return
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        skipped.append(Skipped(key, f"cannot stat: {exc.strerror}"))
+        return
+    if size > MAX_BYTES:
+        skipped.append(Skipped(key, f"larger than {MAX_BYTES // (1024 * 1024)} MiB"))
+        return
+    head = b""
+    if not path.name.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")):
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(256 * 1024)
+        except OSError as exc:
+            skipped.append(Skipped(key, f"cannot read: {exc.strerror}"))
+            return
+    verdict = classify(path, head)
+    if isinstance(verdict, Format):
+        found[key] = SourceFile(key, verdict)
+    else:
+        skipped.append(Skipped(key, verdict))

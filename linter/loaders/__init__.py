@@ -1,0 +1,43 @@
+"""Per-format loaders: pure functions from (path, bytes) to a document or a ParseError.
+
+Each loader owns its parser's data shapes and returns the project's own document
+types, so nothing downstream depends on python-hcl2 or cfn-lint. A loader returns
+None when the file turns out not to be of its format (skipped, not an error).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from linter.discovery import Format, SourceFile
+from linter.model import ParseError
+
+Loader = Callable[[str, bytes], Any]
+
+
+def _loader_for(fmt: Format) -> Loader:
+    # Imported lazily so that scanning only Terraform never imports cfn-lint.
+    if fmt in (Format.TERRAFORM, Format.TERRAFORM_JSON):
+        from linter.loaders.terraform import load_terraform
+
+        return load_terraform
+    if fmt is Format.CLOUDFORMATION:
+        from linter.loaders.cloudformation import load_cloudformation
+
+        return load_cloudformation
+    if fmt is Format.IAM_POLICY:
+        from linter.loaders.iam_json import load_iam_policy
+
+        return load_iam_policy
+    raise ValueError(f"no loader for {fmt}")
+
+
+def load(source: SourceFile) -> Any:
+    """The document for `source`, a ParseError, or None when it is not of its format."""
+    try:
+        with open(source.path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        return ParseError(source.path, 1, f"cannot read file: {exc.strerror or exc}")
+    return _loader_for(source.format)(source.path, data)

@@ -1,0 +1,276 @@
+"""Core value types shared by every stage: locations, unknown values, nodes, findings.
+
+Nothing here knows about HCL, YAML or cfn-lint. Loaders and adapters translate
+their parser's shapes into these types, and rules and reporters see only these.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A span of lines in one file. `path` is absolute; reporters relativize it."""
+
+    path: str
+    start_line: int
+    end_line: int
+
+    def __post_init__(self) -> None:
+        if self.end_line < self.start_line:
+            object.__setattr__(self, "end_line", self.start_line)
+
+
+class Unknown:
+    """A value the tool cannot know statically (a computed id, an unset variable).
+
+    Rules must treat it as "no evidence": never a finding on its own. It refuses
+    truthiness so that `if value:` on an unknown fails loudly in tests instead of
+    silently choosing a branch.
+    """
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str = "") -> None:
+        self.reason = reason
+
+    def __bool__(self) -> bool:
+        raise TypeError("truth value of an Unknown is undefined; use is_known()")
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.reason!r})" if self.reason else "Unknown()"
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+UNKNOWN = Unknown()
+
+
+class Ref(Unknown):
+    """An unknown value that is known to come from another node (an edge).
+
+    `aws_subnet.a.id` or `!Ref SubnetA` evaluate to Ref(target=<node id of the
+    subnet>, attr="id"): the value is unknown, but which resource it names is not.
+    """
+
+    __slots__ = ("attr", "target")
+
+    def __init__(self, target: str, attr: str | None = None) -> None:
+        super().__init__(f"attribute of {target}")
+        self.target = target
+        self.attr = attr
+
+    def __repr__(self) -> str:
+        return f"Ref({self.target!r}, {self.attr!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Ref) and (other.target, other.attr) == (self.target, self.attr)
+
+    def __hash__(self) -> int:
+        return hash((self.target, self.attr))
+
+
+def is_known(value: Any) -> bool:
+    """True when `value` is not Unknown (containers may still hold unknowns)."""
+    return not isinstance(value, Unknown)
+
+
+def is_fully_known(value: Any) -> bool:
+    """True when `value` and everything inside it is known."""
+    if isinstance(value, Unknown):
+        return False
+    if isinstance(value, dict):
+        return all(is_fully_known(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(is_fully_known(v) for v in value)
+    return True
+
+
+def refs_in(value: Any) -> Iterator[Ref]:
+    """Every Ref inside a (possibly nested) value."""
+    if isinstance(value, Ref):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from refs_in(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from refs_in(v)
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that `finding.severity >= config.fail_on` reads naturally."""
+
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.strip().upper()]
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class Source(str, enum.Enum):
+    """Which input language a node came from."""
+
+    TERRAFORM = "terraform"
+    CLOUDFORMATION = "cloudformation"
+    IAM = "iam"
+
+
+AttrPath = tuple[Any, ...]
+
+
+@dataclass(eq=False)
+class Node:
+    """One resource in the scan's graph, whatever language declared it.
+
+    `attrs` are the evaluated native attributes (Terraform arguments and blocks,
+    CloudFormation Properties), kept for rules that need something unusual.
+    `facts` are the normalized values rules should use (see linter/facts.py for
+    the vocabulary); `fact_locs` says where each fact was written.
+    """
+
+    id: str
+    address: str
+    native_type: str
+    kind: str | None
+    source: Source
+    location: Location
+    attrs: dict[str, Any] = field(default_factory=dict)
+    attr_locs: dict[AttrPath, Location] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+    fact_locs: dict[str, Location] = field(default_factory=dict)
+    #: Effective tags (own tags merged with inherited defaults); None when the
+    #: resource sets none, an Unknown when they cannot be resolved.
+    tags: dict[str, Any] | Unknown | None = None
+    taggable: bool = False
+    #: Terraform module path ("module.a.module.b") or "" at the root.
+    module: str = ""
+    #: The group of nodes this one was declared with: a Terraform root module
+    #: directory, a CloudFormation template file, an IAM policy file.
+    origin: str = ""
+
+    def fact(self, name: str, default: Any = None) -> Any:
+        return self.facts.get(name, default)
+
+    def attr_loc(self, *path: Any) -> Location:
+        """The most specific recorded location for an attribute path."""
+        for end in range(len(path), 0, -1):
+            loc = self.attr_locs.get(tuple(path[:end]))
+            if loc is not None:
+                return loc
+        return self.location
+
+    def fact_loc(self, name: str) -> Location:
+        return self.fact_locs.get(name, self.location)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found by one rule at one place."""
+
+    rule_id: str
+    severity: Severity
+    category: str
+    message: str
+    location: Location
+    address: str
+    native_type: str = ""
+    source: str = ""
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.location.path, self.location.start_line, self.rule_id, self.address)
+
+
+@dataclass(frozen=True)
+class ParseError:
+    """A file that could not be read as what it claimed to be."""
+
+    path: str
+    line: int
+    message: str
+    column: int | None = None
+
+
+class Graph:
+    """All nodes of one scan, indexed by id and kind, with reference edges."""
+
+    def __init__(self) -> None:
+        self._nodes: dict[str, Node] = {}
+        self._by_kind: dict[str, list[Node]] = {}
+        self._edges: dict[str, set[str]] = {}
+        self._reverse: dict[str, set[str]] = {}
+
+    def add(self, node: Node) -> None:
+        if node.id in self._nodes:
+            raise ValueError(f"duplicate node id {node.id}")
+        self._nodes[node.id] = node
+        if node.kind:
+            self._by_kind.setdefault(node.kind, []).append(node)
+
+    def add_edge(self, source: str, target: str) -> None:
+        if source == target:
+            return
+        self._edges.setdefault(source, set()).add(target)
+        self._reverse.setdefault(target, set()).add(source)
+
+    def connect_refs(self) -> None:
+        """Add an edge for every Ref found in a node's attributes or facts."""
+        for node in self._nodes.values():
+            for ref in refs_in(node.attrs):
+                if ref.target in self._nodes:
+                    self.add_edge(node.id, ref.target)
+            for ref in refs_in(list(node.facts.values())):
+                if ref.target in self._nodes:
+                    self.add_edge(node.id, ref.target)
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self._nodes.values())
+
+    def get(self, node_id: str) -> Node | None:
+        return self._nodes.get(node_id)
+
+    def resolve(self, value: Any) -> Node | None:
+        """The node a Ref points at, or None for anything else."""
+        if isinstance(value, Ref):
+            return self._nodes.get(value.target)
+        return None
+
+    def of_kind(self, *kinds: str) -> list[Node]:
+        out: list[Node] = []
+        for kind in kinds:
+            out.extend(self._by_kind.get(kind, ()))
+        return out
+
+    def references(self, node: Node) -> list[Node]:
+        """Nodes that `node` refers to."""
+        return [self._nodes[t] for t in sorted(self._edges.get(node.id, ()))]
+
+    def referrers(self, node: Node, *kinds: str) -> list[Node]:
+        """Nodes that refer to `node`, optionally only of some kinds."""
+        out = [self._nodes[s] for s in sorted(self._reverse.get(node.id, ()))]
+        if kinds:
+            out = [n for n in out if n.kind in kinds]
+        return out
+
+    def nodes(self, predicate: Iterable[str] | None = None) -> list[Node]:
+        if predicate is None:
+            return list(self._nodes.values())
+        return self.of_kind(*predicate)

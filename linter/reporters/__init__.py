@@ -1,0 +1,24 @@
+"""Reporters turn a ScanResult into text, JSON, SARIF or GitHub workflow commands.
+
+Each module exposes `render(result, *, color=False) -> str`.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from linter.runner import ScanResult
+
+_MODULES = {
+    "text": "linter.reporters.text",
+    "json": "linter.reporters.json_report",
+    "sarif": "linter.reporters.sarif",
+    "github": "linter.reporters.github",
+}
+
+
+def render(fmt: str, result: ScanResult, *, color: bool = False) -> str:
+    module = import_module(_MODULES[fmt])
+    return module.render(result, color=color)

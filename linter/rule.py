@@ -1,0 +1,102 @@
+"""The rule record: metadata a reviewer reads plus a check over the graph.
+
+Rules follow tfsec's shape: a small declarative record (ID, title, category,
+severity, description, remediation, links) with one `check` method. The docs,
+the SARIF rule descriptors and `iaclint explain` are all generated from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, ClassVar
+
+from linter.model import Finding, Location, Node, Severity
+
+if TYPE_CHECKING:
+    from linter.config import Config
+    from linter.model import Graph
+
+CATEGORIES = (
+    "open-ingress",
+    "public-subnet",
+    "multi-az",
+    "encryption",
+    "iam-wildcard",
+    "tagging",
+)
+
+
+class Rule:
+    """Base class for every rule, built-in or third-party.
+
+    Subclasses set the class attributes and implement `check`. `remediation`
+    maps a language ("terraform", "cloudformation", "iam") to advice.
+    """
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    category: ClassVar[str]
+    severity: ClassVar[Severity]
+    description: ClassVar[str]
+    remediation: ClassVar[Mapping[str, str]] = {}
+    links: ClassVar[tuple[str, ...]] = ()
+    tags: ClassVar[tuple[str, ...]] = ()
+
+    def check(self, graph: Graph, config: Config) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    def finding(
+        self,
+        node: Node,
+        message: str,
+        location: Location | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        """A finding of this rule on `node`, at `location` or the node's own."""
+        return Finding(
+            rule_id=self.id,
+            severity=severity if severity is not None else self.severity,
+            category=self.category,
+            message=message,
+            location=location or node.location,
+            address=node.address,
+            native_type=node.native_type,
+            source=node.source.value,
+        )
+
+    def __repr__(self) -> str:
+        return f"<Rule {self.id}>"
+
+
+class ParseErrorRule(Rule):
+    """Reports files that could not be parsed; the runner feeds it, not the graph."""
+
+    id = "IAC000"
+    title = "File could not be parsed"
+    category = "parse-error"
+    severity = Severity.HIGH
+    description = (
+        "iaclint could not parse this file, so none of its resources were checked. "
+        "A file that does not parse hides every defect inside it."
+    )
+    remediation = {
+        "terraform": "Fix the syntax error; `terraform validate` shows the same problem.",
+        "cloudformation": "Fix the syntax error; `cfn-lint` shows the same problem.",
+        "iam": "Make the file valid JSON.",
+    }
+
+    def check(self, graph: Graph, config: Config) -> Iterable[Finding]:
+        return ()
+
+    def from_error(self, path: str, line: int, message: str) -> Finding:
+        return Finding(
+            rule_id=self.id,
+            severity=self.severity,
+            category=self.category,
+            message=message,
+            location=Location(path, max(line, 1), max(line, 1)),
+            address=path,
+        )
+
+
+PARSE_ERROR_RULE = ParseErrorRule()

@@ -1,0 +1,167 @@
+"""The scan pipeline: discover → load → adapt → link → rules → findings.
+
+`scan()` never raises for bad input files: each becomes a located ParseError
+(reported as IAC000) and the rest of the scan goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from linter import suppress
+from linter.adapters import AdaptContext, adapt_all
+from linter.config import Config
+from linter.discovery import Format, Skipped, SourceFile, discover
+from linter.linking import link
+from linter.loaders import load
+from linter.model import Finding, Graph, ParseError, Severity
+from linter.rule import PARSE_ERROR_RULE, Rule
+
+_LANGUAGE = {
+    Format.TERRAFORM: "terraform",
+    Format.TERRAFORM_JSON: "terraform",
+    Format.CLOUDFORMATION: "cloudformation",
+    Format.IAM_POLICY: "iam",
+}
+
+
+@dataclass
+class ScanOptions:
+    paths: Sequence[str]
+    config: Config = field(default_factory=Config)
+    root: str | None = None
+    rules: Sequence[Rule] = ()
+    tf_vars: dict[str, str] = field(default_factory=dict)
+    tf_var_files: list[str] = field(default_factory=list)
+    cfn_params: dict[str, str] = field(default_factory=dict)
+    cfn_param_files: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ScanResult:
+    root: str
+    findings: list[Finding]
+    files: list[SourceFile]
+    skipped: list[Skipped]
+    errors: list[ParseError]
+    rules: list[Rule]
+    graph: Graph
+    stats: dict[str, float] = field(default_factory=dict)
+    #: Rules that raised: (rule id, traceback). Reported, never fatal.
+    rule_crashes: list[tuple[str, str]] = field(default_factory=list)
+
+    def failed(self, threshold: Severity) -> bool:
+        return any(f.severity >= threshold for f in self.findings)
+
+
+def scan_root(paths: Sequence[str]) -> str:
+    """Where reported paths are relative to: the working directory when every path
+    lies inside it (what CI and code scanning expect), else the paths' common parent."""
+    cwd = Path.cwd().resolve()
+    resolved = [Path(p).resolve() for p in paths] or [cwd]
+    if all(p == cwd or cwd in p.parents for p in resolved):
+        return str(cwd)
+    dirs = [str(p if p.is_dir() else p.parent) for p in resolved]
+    return os.path.commonpath(dirs)
+
+
+def scan(options: ScanOptions) -> ScanResult:
+    started = time.perf_counter()
+    suppress.reset()
+    root = options.root or scan_root(options.paths)
+    files, skipped, _missing = discover(options.paths)
+
+    documents: dict[str, list[object]] = {}
+    errors: list[ParseError] = []
+    scanned: list[SourceFile] = []
+    for source in files:
+        doc = load(source)
+        if doc is None:
+            skipped.append(Skipped(source.path, f"not a {source.format.value} document"))
+            continue
+        scanned.append(source)
+        if isinstance(doc, ParseError):
+            errors.append(doc)
+            continue
+        documents.setdefault(_LANGUAGE[source.format], []).append(doc)
+    loaded = time.perf_counter()
+
+    ctx = AdaptContext(
+        config=options.config,
+        root=root,
+        tf_vars=dict(options.tf_vars),
+        tf_var_files=list(options.tf_var_files),
+        cfn_params=dict(options.cfn_params),
+        cfn_param_files=list(options.cfn_param_files),
+    )
+    adapted = adapt_all(documents, ctx)
+    errors.extend(adapted.errors)
+    graph = Graph()
+    for node in adapted.nodes:
+        graph.add(node)
+    graph.connect_refs()
+    link(graph)
+    built = time.perf_counter()
+
+    rules = [r for r in options.rules if r.id not in options.config.disable]
+    findings: list[Finding] = []
+    crashes: list[tuple[str, str]] = []
+    for rule in rules:
+        try:
+            findings.extend(rule.check(graph, options.config))
+        except Exception:  # a broken rule must not hide the others' findings
+            crashes.append((rule.id, traceback.format_exc()))
+    if PARSE_ERROR_RULE.id not in options.config.disable:
+        findings.extend(
+            PARSE_ERROR_RULE.from_error(e.path, e.line, e.message) for e in _unique(errors)
+        )
+    overrides = options.config.severity_overrides
+    if overrides:
+        findings = [_override(f, overrides) for f in findings]
+    findings = sorted(
+        {_key(f): f for f in findings if not suppress.is_suppressed(f)}.values(),
+        key=Finding.sort_key,
+    )
+    done = time.perf_counter()
+    stats: dict[str, float] = {
+        "load_seconds": loaded - started,
+        "graph_seconds": built - loaded,
+        "rules_seconds": done - built,
+        "total_seconds": done - started,
+        "nodes": float(len(graph)),
+    }
+    stats.update({k: float(v) for k, v in adapted.stats.items()})
+    return ScanResult(
+        root=root,
+        findings=findings,
+        files=scanned,
+        skipped=skipped,
+        errors=errors,
+        rules=[PARSE_ERROR_RULE, *rules],
+        graph=graph,
+        stats=stats,
+        rule_crashes=crashes,
+    )
+
+
+def _unique(errors: list[ParseError]) -> list[ParseError]:
+    seen: dict[tuple[str, int, str], ParseError] = {}
+    for e in errors:
+        seen.setdefault((e.path, e.line, e.message), e)
+    return list(seen.values())
+
+
+def _key(f: Finding) -> tuple[object, ...]:
+    return (f.rule_id, f.address, f.location, f.message)
+
+
+def _override(f: Finding, overrides: dict[str, Severity]) -> Finding:
+    from dataclasses import replace
+
+    sev = overrides.get(f.rule_id)
+    return replace(f, severity=sev) if sev is not None else f
