@@ -56,7 +56,8 @@ def entry_point_rules() -> list[Rule]:
         try:
             obj = ep.load()
         except Exception as exc:
-            raise RuleLoadError(f"rule pack {ep.name!r} ({ep.value}) failed to load: {exc}") from exc
+            msg = f"rule pack {ep.name!r} ({ep.value}) failed to load: {exc}"
+            raise RuleLoadError(msg) from exc
         rules.extend(_as_rules(obj, f"entry point {ep.name!r}"))
     return rules
 
