@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,6 +75,8 @@ def scan(options: ScanOptions) -> ScanResult:
     suppress.reset()
     root = options.root or scan_root(options.paths)
     files, skipped, _missing = discover(options.paths)
+    in_scope = _scope(options.paths)
+    files = _with_module_context(files)
 
     documents: dict[str, list[object]] = {}
     errors: list[ParseError] = []
@@ -124,7 +126,11 @@ def scan(options: ScanOptions) -> ScanResult:
     if overrides:
         findings = [_override(f, overrides) for f in findings]
     findings = sorted(
-        {_key(f): f for f in findings if not suppress.is_suppressed(f)}.values(),
+        {
+            _key(f): f
+            for f in findings
+            if in_scope(f.location.path) and not suppress.is_suppressed(f)
+        }.values(),
         key=Finding.sort_key,
     )
     done = time.perf_counter()
@@ -147,6 +153,62 @@ def scan(options: ScanOptions) -> ScanResult:
         stats=stats,
         rule_crashes=crashes,
     )
+
+
+def _scope(paths: Sequence[str]) -> Callable[[str], bool]:
+    """When files are named (as pre-commit does), findings are reported only in
+    those files or under the named directories: sibling .tf files pulled in for
+    context inform evaluation but are not reported. A directory-only scan reports
+    everything, including module sources it called from outside the tree."""
+    files: set[str] = set()
+    dirs: list[str] = []
+    for raw in paths:
+        p = Path(raw).resolve()
+        if p.is_dir():
+            dirs.append(str(p).rstrip(os.sep) + os.sep)
+        else:
+            files.add(str(p))
+    if not files:
+        return lambda _path: True
+
+    def inside(path: str) -> bool:
+        return path in files or any(path.startswith(d) for d in dirs)
+
+    return inside
+
+
+def _with_module_context(files: list[SourceFile]) -> list[SourceFile]:
+    """A Terraform file named on its own (as pre-commit does) is evaluated with the
+    rest of its module directory, or its variables and locals would be unknown."""
+    tf_dirs = {
+        str(Path(f.path).parent)
+        for f in files
+        if f.format in (Format.TERRAFORM, Format.TERRAFORM_JSON)
+    }
+    known = {f.path for f in files}
+    extra: list[SourceFile] = []
+    for directory in sorted(tf_dirs):
+        for sibling, fmt in _terraform_files(directory):
+            if sibling not in known:
+                known.add(sibling)
+                extra.append(SourceFile(sibling, fmt))
+    return sorted([*files, *extra], key=lambda f: f.path) if extra else files
+
+
+def _terraform_files(directory: str) -> list[tuple[str, Format]]:
+    out: list[tuple[str, Format]] = []
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return out
+    for name in names:
+        if name.startswith("."):
+            continue
+        if name.endswith(".tf"):
+            out.append((os.path.join(directory, name), Format.TERRAFORM))
+        elif name.endswith(".tf.json"):
+            out.append((os.path.join(directory, name), Format.TERRAFORM_JSON))
+    return out
 
 
 def _unique(errors: list[ParseError]) -> list[ParseError]:
