@@ -119,7 +119,7 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, config_path: str 
     if output:
         Path(output).write_text(report, encoding="utf-8")
     else:
-        click.echo(report, nl=False)
+        click.echo(report, nl=False, color=use_color)
     ctx = click.get_current_context()
     ctx.exit(EXIT_FINDINGS if result.failed(config.fail_on) else EXIT_CLEAN)
 

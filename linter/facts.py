@@ -54,6 +54,82 @@ Kinds and the facts each carries (all optional; absent means "not written"):
                             policies: list[PolicyDocument]
                             managed_policy_arns: list[tuple[str|Unknown, Location]]
 
+  Added for the rule families of issue 5 (rules/ reads them; absent = not written):
+  rds.cluster               engine_mode: str|Unknown|None ("provisioned", "serverless")
+  rds.instance, rds.cluster replica_of: Ref|str|Unknown|None (replicate_source_db,
+                            SourceDBInstanceIdentifier / SourceDBClusterIdentifier);
+                            snapshot: Ref|str|Unknown|None (snapshot_identifier,
+                            DBSnapshotIdentifier / SnapshotIdentifier): encryption and
+                            Multi-AZ of replicas and restores come from elsewhere
+  docdb.cluster, neptune.cluster  subnet_group; storage_encrypted
+  docdb.subnet_group, neptune.subnet_group, redshift.subnet_group  subnets: list
+  redshift.cluster          subnet_group; publicly_accessible; encrypted: bool|Unknown|None
+  opensearch.domain         (aws_opensearch_domain, aws_elasticsearch_domain, AWS::OpenSearch
+                            Service::Domain, AWS::Elasticsearch::Domain) subnets: list (VPC
+                            options); zone_awareness: bool|Unknown|None;
+                            instance_count: int|Unknown|None
+  msk.cluster               subnets: list (client subnets)
+  mq.broker                 subnets: list; deployment_mode: str|Unknown|None;
+                            publicly_accessible
+  elb.load_balancer         (aws_lb/aws_alb, ElasticLoadBalancingV2::LoadBalancer) subnets:
+                            list (subnet_mapping / SubnetMappings included)
+  elb.classic_load_balancer (aws_elb, ElasticLoadBalancing::LoadBalancer) subnets;
+                            availability_zones: list
+  efs.file_system           encrypted: bool|Unknown|None; availability_zone:
+                            str|Unknown|None (One Zone storage when written)
+  dynamodb.table            sse_enabled: bool|Unknown|None
+  any node from a count/for_each that could not be evaluated: count_unknown: True
+  fact_locs["tags"]         where the resource's own tags are written (absent when the
+                            tags come only from defaults); fact_locs["tags.<Key>"] one tag
+
+  Added by the CloudFormation / IAM JSON adapters:
+  ec2.vpc_gateway_attachment  vpc; internet_gateway: Ref|str (the gateway's `vpc`
+                            fact is also filled from it)
+  ec2.network_acl_association  subnet; network_acl (the ACL's `subnets` also get it)
+  ec2.instance, ec2.volume, rds.instance  availability_zone: str|Unknown (when written)
+  ec2.subnet (CloudFormation) availability_zone "Fn::GetAZs[i]" for `!Select [i, !GetAZs '']`:
+                            a symbolic name, equal only to the same index of the same region
+  ec2.nat_gateway           connectivity: "public"|"private" (when written)
+  autoscaling.group         min_size: int|Unknown
+  elb.load_balancer, elb.classic_load_balancer  scheme: "internal"|"internet-facing"
+  rds.cluster               instance_class (Multi-AZ DB clusters)
+  elasticache.cluster       engine; az_mode; replication_group
+  elasticache.replication_group  engine; transit_encryption
+  redshift.cluster          cluster_type; multi_az
+  opensearch.domain         encrypted; policies (AccessPolicies)
+  msk.cluster               num_nodes
+  efs.file_system           policies (FileSystemPolicy); efs.mount_target: file_system; subnet
+  docdb.instance, neptune.instance  cluster: Ref|str
+  iam.role / iam.user / iam.group  policies (trust + inline), managed_policy_arns
+  iam.policy (inline AWS::IAM::Policy), iam.managed_policy  policies; roles/users/groups
+  s3.bucket_policy          bucket; sqs.queue_policy: queues; sns.topic_policy: topics;
+  secretsmanager.resource_policy, s3.access_point, ecr.repository, apigateway.rest_api,
+  logs.resource_policy, backup.vault, codeartifact.domain/repository, events.bus_policy
+                            policies (resource); iam.policy also from AWS::IAM::Role/User/
+                            GroupPolicy; kms.key also from AWS::KMS::ReplicaKey
+  kms.key                   policies (KeyPolicy); key_rotation: bool|Unknown|None
+  lambda.function           (AWS::Lambda::Function, AWS::Serverless::Function) subnets;
+                            role; SAM functions: policies (inline statements) and
+                            managed_policy_arns (bare names such as AdministratorAccess
+                            become arn:aws:iam::aws:policy/AdministratorAccess)
+  stepfunctions.state_machine  (AWS::Serverless::StateMachine) as SAM functions
+  iam.policy_document       (a standalone policy JSON file) policies
+  iam.role / iam.user / iam.group / iam.policy from an authorization-details export:
+                            policies; managed_policy_arns
+  any CloudFormation node   references: list[Ref] (everything it names: Ref, GetAtt,
+                            Sub, DependsOn, so graph edges exist even when the value
+                            became a string); condition: str when its Condition is
+                            undecided (the resource may not exist)
+
+Undecided conditions (CloudFormation `Fn::If` whose condition depends on a
+parameter with no value): a scalar fact holds a `linter.model.Choice` (an
+Unknown whose `.options` are (label, value) pairs; iterate
+`linter.model.branches(value)` to report the insecure branch by its label,
+e.g. "when condition UseSsl is false"). List facts are expanded instead: an
+IngressRule, NaclEntry, Route, BlockDevice or Statement that differs between
+branches appears once per branch with `when` set to the branch's label
+(Statement.label() includes it), so rules see every candidate.
+
 Every node also carries `tags`/`taggable` directly (see Node), not as facts.
 """
 
@@ -84,6 +160,9 @@ class IngressRule:
     sources: tuple[str | Unknown, ...]
     location: Location
     description: str | Unknown | None = None
+    #: When this rule exists only in one branch of an undecided condition
+    #: ("when condition IsProd is false"); "" when it always applies.
+    when: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,6 +176,7 @@ class NaclEntry:
     to_port: int | Unknown
     sources: tuple[str | Unknown, ...]
     location: Location
+    when: str = ""  # see IngressRule.when
 
 
 @dataclass(frozen=True)
@@ -114,6 +194,7 @@ class Route:
     target: Any
     target_type: str
     location: Location
+    when: str = ""  # see IngressRule.when
 
 
 @dataclass(frozen=True)
@@ -126,6 +207,7 @@ class BlockDevice:
     name: str
     encrypted: bool | Unknown | None
     location: Location
+    when: str = ""  # see IngressRule.when
 
 
 @dataclass(frozen=True)
@@ -159,12 +241,28 @@ class Statement:
     location: Location
     locations: dict[str, Location] = field(default_factory=dict)
     index: int = 0
+    #: When this variant of the statement applies (an undecided CloudFormation
+    #: condition chose its values); "" when it always applies.
+    when: str = ""
 
     def loc(self, key: str) -> Location:
         return self.locations.get(key, self.location)
 
+    def value_loc(self, key: str, value: Any) -> Location:
+        """Where one value of a listed key ("Action", "NotAction", "Resource",
+        "NotResource") is written, e.g. the `"*"` line inside a multi-line
+        Action list; the key's location when not recorded separately."""
+        items = {"Action": self.actions, "NotAction": self.not_actions,
+                 "Resource": self.resources, "NotResource": self.not_resources}.get(key)
+        if items:
+            for i, item in enumerate(items):
+                if item is value or (type(item) is type(value) and item == value):
+                    return self.locations.get(f"{key}[{i}]", self.loc(key))
+        return self.loc(key)
+
     def label(self) -> str:
-        return f"statement {self.sid!r}" if self.sid else f"statement #{self.index + 1}"
+        text = f"statement {self.sid!r}" if self.sid else f"statement #{self.index + 1}"
+        return f"{text} ({self.when})" if self.when else text
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,37 @@ class Ref(Unknown):
         return hash((self.target, self.attr))
 
 
+class Choice(Unknown):
+    """A value decided by a condition the tool cannot evaluate (CloudFormation
+    `Fn::If` on an undecided condition): unknown as a whole, but each candidate
+    is known. `options` holds (label, value) pairs, the label saying when the
+    value applies ("when condition IsProd is true"). Rules that ignore it treat
+    it as Unknown; rules that can name the insecure branch use `branches()`.
+    """
+
+    __slots__ = ("options",)
+
+    def __init__(self, options: Iterable[tuple[str, Any]]) -> None:
+        super().__init__("depends on an undecided condition")
+        self.options = tuple(options)
+
+    def __repr__(self) -> str:
+        return f"Choice({self.options!r})"
+
+
+def branches(value: Any) -> list[tuple[str, Any]]:
+    """(label, value) for every candidate of `value`: [("", value)] for a plain
+    value, one pair per branch (nested choices flattened, labels joined with
+    " and ") for a Choice."""
+    if not isinstance(value, Choice):
+        return [("", value)]
+    out: list[tuple[str, Any]] = []
+    for label, option in value.options:
+        for inner, leaf in branches(option):
+            out.append((f"{label} and {inner}" if inner else label, leaf))
+    return out
+
+
 def is_known(value: Any) -> bool:
     """True when `value` is not Unknown (containers may still hold unknowns)."""
     return not isinstance(value, Unknown)
@@ -98,6 +129,9 @@ def refs_in(value: Any) -> Iterator[Ref]:
     """Every Ref inside a (possibly nested) value."""
     if isinstance(value, Ref):
         yield value
+    elif isinstance(value, Choice):
+        for _label, option in value.options:
+            yield from refs_in(option)
     elif isinstance(value, dict):
         for v in value.values():
             yield from refs_in(v)

@@ -17,6 +17,7 @@ from linter.model import UNKNOWN, Location, Unknown, is_known
 
 Locate = Callable[[tuple[Any, ...]], Location]
 
+_LISTED = ("Action", "NotAction", "Resource", "NotResource")
 _KEYS = ("Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal",
          "Condition", "Effect", "Sid")
 
@@ -80,6 +81,13 @@ def parse_policy(
         if not isinstance(stmt, dict):
             continue
         locations = {key: locate((*path, key)) for key in _KEYS if key in stmt}
+        for key in _LISTED:
+            items = stmt.get(key)
+            if isinstance(items, list) and len(items) > 1:
+                for i in range(len(items)):
+                    where = locate((*path, key, i))
+                    if where != locations[key]:
+                        locations[f"{key}[{i}]"] = where
         sid = stmt.get("Sid")
         effect = stmt.get("Effect", UNKNOWN)
         statements.append(

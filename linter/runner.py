@@ -129,7 +129,8 @@ def scan(options: ScanOptions) -> ScanResult:
         {
             _key(f): f
             for f in findings
-            if in_scope(f.location.path) and not suppress.is_suppressed(f)
+            if (f.rule_id == PARSE_ERROR_RULE.id or in_scope(f.location.path))
+            and not suppress.is_suppressed(f)
         }.values(),
         key=Finding.sort_key,
     )
@@ -158,8 +159,10 @@ def scan(options: ScanOptions) -> ScanResult:
 def _scope(paths: Sequence[str]) -> Callable[[str], bool]:
     """When files are named (as pre-commit does), findings are reported only in
     those files or under the named directories: sibling .tf files pulled in for
-    context inform evaluation but are not reported. A directory-only scan reports
-    everything, including module sources it called from outside the tree."""
+    context inform evaluation but are not reported. Parse errors are always
+    reported wherever they are: a broken variables file hides real values. A
+    directory-only scan reports everything, including module sources it called
+    from outside the tree."""
     files: set[str] = set()
     dirs: list[str] = []
     for raw in paths:

@@ -94,7 +94,7 @@ def test_fail_on_threshold(infra: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_config_fail_on_is_honoured(infra: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["scan", str(infra), "--format", "json"], capsys)
+    _, out, _ = run(["scan", str(infra), "--format", "json"], capsys)
     worst = max(["low", "medium", "high", "critical"].index(f["severity"])
                 for f in json.loads(out)["findings"])
     above = ["low", "medium", "high", "critical"][worst + 1:] if worst < 3 else []

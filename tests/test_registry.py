@@ -47,7 +47,7 @@ def test_rules_dir_loads_explicitly(tmp_path: Path) -> None:
 
 def test_rules_dir_errors_are_clear(tmp_path: Path) -> None:
     (tmp_path / "broken.py").write_text("import nonexistent_module_xyz\n", encoding="utf-8")
-    with pytest.raises(RuleLoadError, match="broken.py"):
+    with pytest.raises(RuleLoadError, match=r"broken\.py"):
         directory_rules(str(tmp_path))
     with pytest.raises(RuleLoadError, match="not a directory"):
         directory_rules(str(tmp_path / "missing"))

@@ -1,0 +1,79 @@
+"""SAM (`Transform: AWS::Serverless-2016-10-31`) resources, read without the transform.
+
+SAM would expand a function's `Policies` into an execution role with inline
+statements and attached managed policies. Rules only need what that role
+would grant, so the function node itself carries the `policies` and the
+`managed_policy_arns` (bare names such as `AdministratorAccess` become AWS
+managed policy ARNs). SAM policy templates (`S3ReadPolicy: {...}`) are scoped
+by construction and are not expanded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from linter.adapters.cfn_kinds import ResourceView, add_policy, dynamodb_table
+from linter.adapters.cfn_values import as_items
+from linter.model import Location, Node, branches
+from linter.policy import parse_policy
+
+_KINDS = {
+    "AWS::Serverless::Function": "lambda.function",
+    "AWS::Serverless::StateMachine": "stepfunctions.state_machine",
+    "AWS::Serverless::SimpleTable": "dynamodb.table",
+    "AWS::Serverless::Api": "apigateway.rest_api",
+    "AWS::Serverless::HttpApi": "apigateway.http_api",
+    "AWS::Serverless::LayerVersion": "lambda.layer_version",
+    "AWS::Serverless::Application": "serverless.application",
+    "AWS::Serverless::Connector": "serverless.connector",
+    "AWS::Serverless::GraphQLApi": "appsync.graphql_api",
+}
+
+
+def managed_arn(name: str) -> str:
+    """`AdministratorAccess` → its AWS managed policy ARN; ARNs are kept as written."""
+    if name.startswith("arn:"):
+        return name
+    return f"arn:aws:iam::aws:policy/{name}"
+
+
+def apply_sam(node: Node, view: ResourceView) -> None:
+    node.kind = _KINDS.get(node.native_type, node.kind)
+    if node.native_type == "AWS::Serverless::SimpleTable":
+        dynamodb_table(view)
+        return
+    if node.native_type not in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
+        return
+    if view.has("VpcConfig", "SubnetIds"):
+        subnets = view.get("VpcConfig", "SubnetIds")
+        view.fact("subnets", subnets if isinstance(subnets, list) else [subnets],
+                  "VpcConfig", "SubnetIds")
+    node.facts.setdefault("policies", [])
+    if view.has("Role"):
+        # With an explicit role, SAM ignores Policies.
+        view.fact("role", view.get("Role"), "Role")
+        return
+    policies = view.get("Policies")
+    if policies is None:
+        return
+    arns: list[tuple[Any, Location]] = []
+    items = policies if isinstance(policies, list) else [policies]
+    for i, entry in enumerate(items):
+        path: tuple[Any, ...] = ("Policies", i) if isinstance(policies, list) else ("Policies",)
+        for label, item in branches(entry):
+            if isinstance(item, str):
+                arns.append((managed_arn(item), view.loc(*path)))
+            elif isinstance(item, dict) and "Statement" in item:
+                def locate(sub: tuple[Any, ...], _p: tuple[Any, ...] = path) -> Location:
+                    return view.loc(*_p, *sub)
+
+                name = f"SAM inline policy #{i + 1}" + (f" ({label})" if label else "")
+                add_policy(view, parse_policy(item, locate, policy_type="identity", name=name))
+            elif not isinstance(item, dict):
+                arns.append((item, view.loc(*path)))  # an unknown value (Ref, Sub, ...)
+    if arns:
+        node.facts["managed_policy_arns"] = arns
+        node.fact_locs["managed_policy_arns"] = view.loc("Policies")
+
+
+__all__ = ["apply_sam", "as_items", "managed_arn"]

@@ -1,0 +1,791 @@
+"""Terraform's built-in functions over evaluated values.
+
+Every function returns an Unknown (Invalid for a call Terraform would reject)
+instead of raising, so one odd expression never stops a scan. Arguments may be
+Unknown at any depth; a function only computes when the parts it needs are known.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import ipaddress
+import json
+import math
+import re
+import urllib.parse
+from collections.abc import Callable
+from typing import Any
+
+from linter.adapters.terraform.values import (
+    INVALID,
+    Invalid,
+    JsonStr,
+    LocMap,
+    PartialText,
+    SymbolicList,
+    UnknownJson,
+    opaque,
+    plain,
+)
+from linter.model import Unknown, is_fully_known
+
+Func = Callable[..., Any]
+UNKNOWN_CALL = Unknown("function result")
+
+
+class FunctionError(Exception):
+    """Raised inside a function for input Terraform would reject; becomes Invalid."""
+
+
+def first_unknown(*values: Any) -> Unknown | None:
+    """The Unknown to propagate when any of `values` is unknown (Invalid wins)."""
+    found: Unknown | None = None
+    for v in values:
+        if isinstance(v, Invalid):
+            return v
+        if isinstance(v, Unknown) and found is None:
+            # a partial text describes its own value only, never a function's result
+            found = Unknown(v.reason) if isinstance(v, PartialText) else v
+    return found
+
+
+def to_str(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    raise FunctionError(f"cannot convert {type(value).__name__} to string")
+
+
+def to_number(value: Any) -> int | float:
+    if isinstance(value, bool):
+        raise FunctionError("bool is not a number")
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            try:
+                return float(value)
+            except ValueError:
+                raise FunctionError(f"{value!r} is not a number") from None
+    raise FunctionError("not a number")
+
+
+def to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value == "true":
+        return True
+    if value == "false":
+        return False
+    raise FunctionError("not a bool")
+
+
+def _int(value: Any) -> int:
+    n = to_number(value)
+    if isinstance(n, float):
+        if not n.is_integer():
+            raise FunctionError("not a whole number")
+        return int(n)
+    return n
+
+
+def _seq(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, tuple):
+        return list(value)
+    raise FunctionError("expected a list")
+
+
+def _map(value: Any) -> dict[Any, Any]:
+    if isinstance(value, dict):
+        return value
+    raise FunctionError("expected a map")
+
+
+class Functions:
+    """The function table, bound to the evaluator's location map."""
+
+    def __init__(self, locmap: LocMap) -> None:
+        self.locmap = locmap
+        self.table: dict[str, Func] = {
+            "merge": self.merge,
+            "concat": self.concat,
+            "lookup": self.lookup,
+            "coalesce": self.coalesce,
+            "coalescelist": self.coalescelist,
+            "compact": self.compact,
+            "flatten": self.flatten,
+            "distinct": self.distinct,
+            "contains": self.contains,
+            "keys": self.keys,
+            "values": self.values,
+            "length": self.length,
+            "element": self.element,
+            "format": self.format,
+            "formatlist": self.formatlist,
+            "join": self.join,
+            "split": self.split,
+            "lower": _strfn(str.lower),
+            "upper": _strfn(str.upper),
+            "title": _strfn(str.title),
+            "trimspace": _strfn(str.strip),
+            "chomp": _strfn(lambda s: s.rstrip("\r\n")),
+            "trim": self.trim,
+            "trimprefix": self.trimprefix,
+            "trimsuffix": self.trimsuffix,
+            "replace": self.replace,
+            "substr": self.substr,
+            "startswith": self.startswith,
+            "endswith": self.endswith,
+            "strcontains": self.strcontains,
+            "tomap": self.tomap,
+            "tolist": self.tolist,
+            "toset": self.toset,
+            "tostring": self.tostring,
+            "tonumber": self.tonumber,
+            "tobool": self.tobool,
+            "jsonencode": self.jsonencode,
+            "jsondecode": self.jsondecode,
+            "cidrsubnet": self.cidrsubnet,
+            "cidrhost": self.cidrhost,
+            "cidrnetmask": self.cidrnetmask,
+            "zipmap": self.zipmap,
+            "range": self.range,
+            "min": self.min,
+            "max": self.max,
+            "abs": self.abs,
+            "ceil": self.ceil,
+            "floor": self.floor,
+            "sort": self.sort,
+            "reverse": self.reverse,
+            "slice": self.slice,
+            "index": self.index,
+            "one": self.one,
+            "sum": self.sum,
+            "alltrue": self.alltrue,
+            "anytrue": self.anytrue,
+            "setunion": self.setunion,
+            "setintersection": self.setintersection,
+            "setsubtract": self.setsubtract,
+            "chunklist": self.chunklist,
+            "transpose": self.transpose,
+            "sensitive": lambda v: v,
+            "nonsensitive": lambda v: v,
+            "regex": self.regex,
+            "regexall": self.regexall,
+            "matchkeys": self.matchkeys,
+            "signum": lambda n: (to_number(n) > 0) - (to_number(n) < 0),
+            "pow": lambda a, b: to_number(a) ** to_number(b),
+            "parseint": lambda s, b: int(to_str(s), _int(b)),
+            "basename": _strfn(lambda s: s.rstrip("/").rsplit("/", 1)[-1]),
+            "dirname": _strfn(lambda s: s.rsplit("/", 1)[0] if "/" in s else "."),
+            "abspath": _strfn(lambda s: s),
+            "base64encode": _strfn(lambda s: base64.b64encode(s.encode()).decode()),
+            "base64decode": _strfn(lambda s: base64.b64decode(s).decode()),
+            "md5": _strfn(lambda s: hashlib.md5(s.encode()).hexdigest()),
+            "sha1": _strfn(lambda s: hashlib.sha1(s.encode()).hexdigest()),
+            "sha256": _strfn(lambda s: hashlib.sha256(s.encode()).hexdigest()),
+            "strrev": _strfn(lambda s: s[::-1]),
+            "urlencode": _strfn(lambda s: urllib.parse.quote(s, safe="")),
+            "indent": self.indent,
+            "cidrsubnets": self.cidrsubnets,
+            "log": lambda n, b: math.log(to_number(n), to_number(b)),
+        }
+
+    def call(self, name: str, args: list[Any]) -> Any:
+        fn = self.table.get(name)
+        if fn is None:
+            return UNKNOWN_CALL
+        try:
+            return fn(*args)
+        except (
+            FunctionError,
+            TypeError,
+            ValueError,
+            KeyError,
+            IndexError,
+            ZeroDivisionError,
+            OverflowError,
+            re.error,
+            RecursionError,
+        ):
+            return INVALID
+
+    # collections --------------------------------------------------------
+
+    def merge(self, *maps: Any) -> Any:
+        u = first_unknown(*maps)
+        if u is not None:
+            return u
+        out: dict[Any, Any] = {}
+        locs: dict[Any, Any] = {}
+        for m in maps:
+            if m is None:
+                continue
+            out.update(_map(m))
+            locs.update(self.locmap.get(m) or {})
+        self.locmap.add(out, {k: v for k, v in locs.items() if k in out})
+        return out
+
+    def concat(self, *lists: Any) -> Any:
+        u = first_unknown(*lists)
+        if u is not None:
+            return u
+        out: list[Any] = []
+        locs: dict[Any, Any] = {}
+        for seq in lists:
+            items = _seq(seq)
+            for i, loc in (self.locmap.get(seq) or {}).items():
+                if isinstance(i, int):
+                    locs[len(out) + i] = loc
+            out.extend(items)
+        self.locmap.add(out, locs)
+        return out
+
+    def lookup(self, m: Any, key: Any, *default: Any) -> Any:
+        u = first_unknown(m, key)
+        if u is not None:
+            return u
+        m = _map(m)
+        key = to_str(key)
+        if key in m:
+            return m[key]
+        if default:
+            return default[0]
+        raise FunctionError("key not found")
+
+    def coalesce(self, *values: Any) -> Any:
+        for v in values:
+            if isinstance(v, Unknown):
+                return v
+            if v is not None and v != "":
+                return v
+        raise FunctionError("no non-null argument")
+
+    def coalescelist(self, *values: Any) -> Any:
+        for v in values:
+            if isinstance(v, Unknown):
+                return v
+            if _seq(v):
+                return v
+        raise FunctionError("no non-empty list")
+
+    def compact(self, seq: Any) -> Any:
+        u = first_unknown(seq)
+        if u is not None:
+            return u
+        out = []
+        for v in _seq(seq):
+            if isinstance(v, Unknown) or (v is not None and v != ""):
+                out.append(v)
+        return out
+
+    def flatten(self, seq: Any) -> Any:
+        u = first_unknown(seq)
+        if u is not None:
+            return u
+        out: list[Any] = []
+
+        def walk(items: list[Any]) -> None:
+            for v in items:
+                if isinstance(v, (list, tuple)):
+                    walk(list(v))
+                else:
+                    out.append(v)
+
+        walk(_seq(seq))
+        return out
+
+    def distinct(self, seq: Any) -> Any:
+        u = first_unknown(seq)
+        if u is not None:
+            return u
+        out: list[Any] = []
+        for v in _seq(seq):
+            if isinstance(v, Unknown) or v not in out:
+                out.append(v)
+        return out
+
+    def contains(self, seq: Any, value: Any) -> Any:
+        u = first_unknown(seq, value)
+        if u is not None:
+            return u
+        items = _seq(seq) if not isinstance(seq, dict) else list(seq.values())
+        if value in [v for v in items if not isinstance(v, Unknown)]:
+            return True
+        if any(isinstance(v, Unknown) for v in items):
+            return Unknown("contains over unknown items")
+        return False
+
+    def keys(self, m: Any) -> Any:
+        u = first_unknown(m)
+        if u is not None:
+            return u
+        return sorted(_map(m).keys())
+
+    def values(self, m: Any) -> Any:
+        u = first_unknown(m)
+        if u is not None:
+            return u
+        mm = _map(m)
+        return [mm[k] for k in sorted(mm)]
+
+    def length(self, value: Any) -> Any:
+        u = first_unknown(value)
+        if u is not None:
+            return u
+        if isinstance(value, (str, list, dict, tuple)):
+            return len(value)
+        raise FunctionError("length of a scalar")
+
+    def element(self, seq: Any, index: Any) -> Any:
+        if isinstance(seq, SymbolicList) and isinstance(index, int) and index >= 0:
+            return seq.item(index)
+        u = first_unknown(seq, index)
+        if u is not None:
+            return u
+        items = _seq(seq)
+        if not items:
+            raise FunctionError("empty list")
+        return items[_int(index) % len(items)]
+
+    def format(self, fmt: Any, *args: Any) -> Any:
+        u = first_unknown(fmt, *args)
+        if u is not None:
+            return u
+        return _format(to_str(fmt), list(args))
+
+    def formatlist(self, fmt: Any, *args: Any) -> Any:
+        u = first_unknown(fmt, *args)
+        if u is not None:
+            return u
+        lengths = {len(a) for a in args if isinstance(a, list)}
+        if len(lengths) > 1:
+            raise FunctionError("lists of different lengths")
+        n = lengths.pop() if lengths else 1
+        out = []
+        for i in range(n):
+            row = [a[i] if isinstance(a, list) else a for a in args]
+            u = first_unknown(*row)
+            out.append(u if u is not None else _format(to_str(fmt), row))
+        return out
+
+    def join(self, sep: Any, *lists: Any) -> Any:
+        u = first_unknown(sep, *lists)
+        if u is not None:
+            return u
+        items = [v for seq in lists for v in _seq(seq)]
+        u = first_unknown(*items)
+        if u is not None:
+            return u
+        return to_str(sep).join(to_str(v) for v in items)
+
+    def split(self, sep: Any, text: Any) -> Any:
+        u = first_unknown(sep, text)
+        if u is not None:
+            return u
+        text = to_str(text)
+        if text == "":
+            return []
+        return text.split(to_str(sep)) if to_str(sep) else list(text)
+
+    def trim(self, s: Any, chars: Any) -> Any:
+        u = first_unknown(s, chars)
+        return u if u is not None else to_str(s).strip(to_str(chars))
+
+    def trimprefix(self, s: Any, prefix: Any) -> Any:
+        u = first_unknown(s, prefix)
+        return u if u is not None else to_str(s).removeprefix(to_str(prefix))
+
+    def trimsuffix(self, s: Any, suffix: Any) -> Any:
+        u = first_unknown(s, suffix)
+        return u if u is not None else to_str(s).removesuffix(to_str(suffix))
+
+    def startswith(self, s: Any, prefix: Any) -> Any:
+        u = first_unknown(s, prefix)
+        return u if u is not None else to_str(s).startswith(to_str(prefix))
+
+    def endswith(self, s: Any, suffix: Any) -> Any:
+        u = first_unknown(s, suffix)
+        return u if u is not None else to_str(s).endswith(to_str(suffix))
+
+    def strcontains(self, s: Any, sub: Any) -> Any:
+        u = first_unknown(s, sub)
+        return u if u is not None else to_str(sub) in to_str(s)
+
+    def replace(self, s: Any, old: Any, new: Any) -> Any:
+        u = first_unknown(s, old, new)
+        if u is not None:
+            return u
+        s, old, new = to_str(s), to_str(old), to_str(new)
+        if len(old) > 1 and old.startswith("/") and old.endswith("/"):
+            repl = re.sub(r"\$(\d+)", r"\\\1", new)
+            return re.sub(old[1:-1], repl, s)
+        return s.replace(old, new)
+
+    def substr(self, s: Any, offset: Any, length: Any) -> Any:
+        u = first_unknown(s, offset, length)
+        if u is not None:
+            return u
+        s = to_str(s)
+        start = _int(offset)
+        if start < 0:
+            start += len(s)
+        n = _int(length)
+        return s[start:] if n < 0 else s[start : start + n]
+
+    def regex(self, pattern: Any, s: Any) -> Any:
+        u = first_unknown(pattern, s)
+        if u is not None:
+            return u
+        m = re.search(to_str(pattern), to_str(s))
+        if m is None:
+            raise FunctionError("no match")
+        if m.re.groupindex:
+            return m.groupdict()
+        if m.groups():
+            return list(m.groups())
+        return m.group(0)
+
+    def regexall(self, pattern: Any, s: Any) -> Any:
+        u = first_unknown(pattern, s)
+        if u is not None:
+            return u
+        rx = re.compile(to_str(pattern))
+        out = []
+        for m in rx.finditer(to_str(s)):
+            if rx.groupindex:
+                out.append(m.groupdict())
+            elif m.groups():
+                out.append(list(m.groups()))
+            else:
+                out.append(m.group(0))
+        return out
+
+    # conversions --------------------------------------------------------
+
+    def tomap(self, m: Any) -> Any:
+        u = first_unknown(m)
+        return u if u is not None else _map(m)
+
+    def tolist(self, seq: Any) -> Any:
+        u = first_unknown(seq)
+        return u if u is not None else list(_seq(seq))
+
+    def toset(self, seq: Any) -> Any:
+        u = first_unknown(seq)
+        if u is not None:
+            return u
+        return _set_order(self.distinct(_seq(seq)))
+
+    def tostring(self, v: Any) -> Any:
+        if isinstance(v, Unknown) or v is None:
+            return v
+        return to_str(v)
+
+    def tonumber(self, v: Any) -> Any:
+        if isinstance(v, Unknown):
+            return opaque(v)
+        if v is None:
+            return v
+        return to_number(v)
+
+    def tobool(self, v: Any) -> Any:
+        if isinstance(v, Unknown):
+            return opaque(v)
+        if v is None:
+            return v
+        return to_bool(v)
+
+    def jsonencode(self, value: Any) -> Any:
+        if isinstance(value, Invalid):
+            return value
+        if not is_fully_known(value):
+            return UnknownJson(value)
+        return JsonStr(json.dumps(value, separators=(",", ":")), value)
+
+    def jsondecode(self, text: Any) -> Any:
+        if isinstance(text, UnknownJson):
+            return text.source_value
+        if isinstance(text, Unknown):
+            return opaque(text)
+        if isinstance(text, JsonStr):
+            return text.source_value
+        return json.loads(to_str(text))
+
+    def indent(self, n: Any, s: Any) -> Any:
+        u = first_unknown(n, s)
+        if u is not None:
+            return u
+        return to_str(s).replace("\n", "\n" + " " * _int(n))
+
+    # networking ---------------------------------------------------------
+
+    def cidrsubnets(self, prefix: Any, *bits: Any) -> Any:
+        u = first_unknown(prefix, *bits)
+        if u is not None:
+            return u
+        net = ipaddress.ip_network(to_str(prefix), strict=False)
+        out = []
+        cursor = int(net.network_address)
+        for b in bits:
+            new_prefix = net.prefixlen + _int(b)
+            size = 1 << (net.max_prefixlen - new_prefix)
+            cursor = (cursor + size - 1) // size * size
+            sub = ipaddress.ip_network((cursor, new_prefix))
+            if not sub.subnet_of(net):  # type: ignore[arg-type]
+                raise FunctionError("not enough address space")
+            out.append(str(sub))
+            cursor += size
+        return out
+
+    def cidrsubnet(self, prefix: Any, newbits: Any, netnum: Any) -> Any:
+        u = first_unknown(prefix, newbits, netnum)
+        if u is not None:
+            return u
+        net = ipaddress.ip_network(to_str(prefix), strict=False)
+        new_prefix = net.prefixlen + _int(newbits)
+        if new_prefix > net.max_prefixlen:
+            raise FunctionError("too many bits")
+        size = 1 << (net.max_prefixlen - new_prefix)
+        n = _int(netnum)
+        if n < 0 or n >= (1 << _int(newbits)):
+            raise FunctionError("netnum out of range")
+        addr = int(net.network_address) + n * size
+        base = ipaddress.ip_address(addr) if net.version == 4 else ipaddress.IPv6Address(addr)
+        return f"{base}/{new_prefix}"
+
+    def cidrhost(self, prefix: Any, hostnum: Any) -> Any:
+        u = first_unknown(prefix, hostnum)
+        if u is not None:
+            return u
+        net = ipaddress.ip_network(to_str(prefix), strict=False)
+        n = _int(hostnum)
+        base = int(net.network_address) + (n if n >= 0 else net.num_addresses + n)
+        return str(ipaddress.ip_address(base) if net.version == 4 else ipaddress.IPv6Address(base))
+
+    def cidrnetmask(self, prefix: Any) -> Any:
+        u = first_unknown(prefix)
+        if u is not None:
+            return u
+        return str(ipaddress.ip_network(to_str(prefix), strict=False).netmask)
+
+    # misc ---------------------------------------------------------------
+
+    def zipmap(self, ks: Any, vs: Any) -> Any:
+        u = first_unknown(ks, vs)
+        if u is not None:
+            return u
+        ks, vs = _seq(ks), _seq(vs)
+        u = first_unknown(*ks)
+        if u is not None:
+            return u
+        if len(ks) != len(vs):
+            raise FunctionError("lists of different lengths")
+        return {to_str(k): v for k, v in zip(ks, vs, strict=True)}
+
+    def range(self, *args: Any) -> Any:
+        u = first_unknown(*args)
+        if u is not None:
+            return u
+        nums = [to_number(a) for a in args]
+        if len(nums) == 1:
+            start, stop, step = 0, nums[0], 1
+        elif len(nums) == 2:
+            start, stop, step = nums[0], nums[1], 1 if nums[1] >= nums[0] else -1
+        else:
+            start, stop, step = nums
+        if step == 0:
+            raise FunctionError("step 0")
+        out = []
+        v = start
+        while (step > 0 and v < stop) or (step < 0 and v > stop):
+            out.append(v)
+            v += step
+            if len(out) > 1024:
+                raise FunctionError("range too long")
+        return out
+
+    def min(self, *nums: Any) -> Any:
+        u = first_unknown(*nums)
+        return u if u is not None else min(to_number(n) for n in nums)
+
+    def max(self, *nums: Any) -> Any:
+        u = first_unknown(*nums)
+        return u if u is not None else max(to_number(n) for n in nums)
+
+    def abs(self, n: Any) -> Any:
+        u = first_unknown(n)
+        return u if u is not None else abs(to_number(n))
+
+    def ceil(self, n: Any) -> Any:
+        u = first_unknown(n)
+        return u if u is not None else math.ceil(to_number(n))
+
+    def floor(self, n: Any) -> Any:
+        u = first_unknown(n)
+        return u if u is not None else math.floor(to_number(n))
+
+    def sum(self, seq: Any) -> Any:
+        u = first_unknown(seq)
+        if u is not None:
+            return u
+        items = _seq(seq)
+        u = first_unknown(*items)
+        return u if u is not None else sum(to_number(v) for v in items)
+
+    def sort(self, seq: Any) -> Any:
+        u = first_unknown(seq)
+        if u is not None:
+            return u
+        items = _seq(seq)
+        u = first_unknown(*items)
+        return u if u is not None else sorted(to_str(v) for v in items)
+
+    def reverse(self, seq: Any) -> Any:
+        u = first_unknown(seq)
+        return u if u is not None else list(reversed(_seq(seq)))
+
+    def slice(self, seq: Any, start: Any, end: Any) -> Any:
+        if isinstance(seq, SymbolicList) and first_unknown(start, end) is None:
+            return [seq.item(i) for i in range(_int(start), _int(end))]
+        u = first_unknown(seq, start, end)
+        return u if u is not None else _seq(seq)[_int(start) : _int(end)]
+
+    def index(self, seq: Any, value: Any) -> Any:
+        u = first_unknown(seq, value)
+        return u if u is not None else _seq(seq).index(value)
+
+    def one(self, seq: Any) -> Any:
+        u = first_unknown(seq)
+        if u is not None:
+            return u
+        items = _seq(seq)
+        if len(items) > 1:
+            raise FunctionError("more than one element")
+        return items[0] if items else None
+
+    def alltrue(self, seq: Any) -> Any:
+        u = first_unknown(seq)
+        if u is not None:
+            return u
+        items = _seq(seq)
+        if any(v is False or v == "false" for v in items):
+            return False
+        u = first_unknown(*items)
+        return u if u is not None else all(to_bool(v) for v in items)
+
+    def anytrue(self, seq: Any) -> Any:
+        u = first_unknown(seq)
+        if u is not None:
+            return u
+        items = _seq(seq)
+        if any(v is True or v == "true" for v in items):
+            return True
+        u = first_unknown(*items)
+        return u if u is not None else False
+
+    def setunion(self, *sets: Any) -> Any:
+        u = first_unknown(*sets)
+        return u if u is not None else self.toset([v for s in sets for v in _seq(s)])
+
+    def setintersection(self, first: Any, *rest: Any) -> Any:
+        u = first_unknown(first, *rest)
+        if u is not None:
+            return u
+        return self.toset([v for v in _seq(first) if all(v in _seq(r) for r in rest)])
+
+    def setsubtract(self, a: Any, b: Any) -> Any:
+        u = first_unknown(a, b)
+        return u if u is not None else self.toset([v for v in _seq(a) if v not in _seq(b)])
+
+    def chunklist(self, seq: Any, size: Any) -> Any:
+        u = first_unknown(seq, size)
+        if u is not None:
+            return u
+        items, n = _seq(seq), _int(size)
+        if n <= 0:
+            return [items]
+        return [items[i : i + n] for i in range(0, len(items), n)]
+
+    def transpose(self, m: Any) -> Any:
+        u = first_unknown(m)
+        if u is not None:
+            return u
+        out: dict[str, list[str]] = {}
+        for k, vs in _map(m).items():
+            for v in _seq(vs):
+                out.setdefault(to_str(v), []).append(k)
+        return {k: sorted(v) for k, v in out.items()}
+
+    def matchkeys(self, vals: Any, ks: Any, search: Any) -> Any:
+        u = first_unknown(vals, ks, search)
+        if u is not None:
+            return u
+        return [v for v, k in zip(_seq(vals), _seq(ks), strict=False) if k in _seq(search)]
+
+
+def _strfn(fn: Callable[[str], str]) -> Func:
+    def wrapped(s: Any) -> Any:
+        u = first_unknown(s)
+        return u if u is not None else fn(to_str(s))
+
+    return wrapped
+
+
+def _set_order(items: list[Any]) -> list[Any]:
+    """Terraform iterates sets of strings in lexical order."""
+    if items and all(isinstance(v, str) for v in items):
+        return sorted(items)
+    return items
+
+
+_VERB = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*)(\d+)?(?:\.(\d+))?([%a-zA-Z])")
+
+
+def _format(fmt: str, args: list[Any]) -> str:
+    pos = 0
+
+    def repl(m: re.Match[str]) -> str:
+        nonlocal pos
+        verb = m.group(5)
+        if verb == "%":
+            return "%"
+        if m.group(1):
+            pos = int(m.group(1)) - 1
+        if pos >= len(args):
+            raise FunctionError("not enough arguments")
+        arg = args[pos]
+        pos += 1
+        width = m.group(3) or ""
+        if width and int(width) > 4096:
+            raise FunctionError("format width too large")
+        flags = m.group(2) or ""
+        prec = m.group(4)
+        if verb in "dbox":
+            spec = {"d": "d", "b": "b", "o": "o", "x": "x"}[verb]
+            return format(_int(arg), f"{flags.replace('#', '')}{width}{spec}")
+        if verb in "feg":
+            p = f".{prec}" if prec is not None else ".6"
+            return format(float(to_number(arg)), f"{flags}{width}{p}{verb}")
+        if verb == "q":
+            return json.dumps(to_str(arg))
+        if verb == "v" or verb == "s":
+            text = to_str(arg) if not isinstance(arg, (list, dict)) else json.dumps(plain(arg))
+            return (
+                text.rjust(int(width))
+                if width and "-" not in flags
+                else (text.ljust(int(width)) if width else text)
+            )
+        if verb == "t":
+            return to_str(to_bool(arg))
+        raise FunctionError(f"unsupported verb %{verb}")
+
+    return _VERB.sub(repl, fmt)

@@ -1,0 +1,193 @@
+"""Turn cfn-lint's marked nodes into plain values plus a line map.
+
+cfn-lint's decoders return dict/list/str subclasses carrying start and end
+marks. Those types must not leak past the loaders, so this module copies the
+tree into plain Python values and records, for every key path, the 1-based
+lines it spans. YAML end marks point at the next token (often the next key's
+line), so ends are pulled back to the last line with content. JSON is usually
+read by the YAML parser too (as cfn-lint does); when cfn-lint's JSON decoder
+had to be used, its marks are recomputed from character offsets (its line
+arithmetic is off by one around brackets and commas) and list strings, which
+carry no marks, are found in the text.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from bisect import bisect_left
+from typing import Any
+
+Path = tuple[Any, ...]
+LineMap = dict[Path, tuple[int, int]]
+
+
+class _Lines:
+    """Line facts about the source text that end-mark correction needs."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = text.split("\n")
+        self._newlines: list[int] | None = None
+
+    @property
+    def newlines(self) -> list[int]:
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        return self._newlines
+
+    def find_string(self, value: str, from_line: int) -> int | None:
+        """1-based line where the JSON string `value` is next written (JSON
+        scalars in lists carry no marks of their own)."""
+        needle = json.dumps(value, ensure_ascii=False)
+        needles = (needle, json.dumps(value))
+        for line0 in range(from_line - 1, min(len(self.lines), from_line + 200)):
+            text = self.lines[line0]
+            if any(n in text for n in needles):
+                return line0 + 1
+        return None
+
+    def blank(self, line0: int) -> bool:
+        if not 0 <= line0 < len(self.lines):
+            return True
+        stripped = self.lines[line0].strip()
+        return not stripped or stripped.startswith("#")
+
+    def yaml_end(self, mark: Any, floor0: int) -> int:
+        """1-based last content line of a YAML node whose end mark is `mark`."""
+        line0, col = mark.line, mark.column
+        text = self.lines[line0] if 0 <= line0 < len(self.lines) else ""
+        if col == 0 or not text[:col].strip():
+            line0 -= 1
+        while line0 > floor0 and self.blank(line0):
+            line0 -= 1
+        return max(line0, floor0) + 1
+
+    # cfn_json marks: line = newlines counted up to the offset, column = offset
+    # minus the newline index at [line - 1] (or -1 when none were counted).
+    def _offset(self, line: int, col: int, counted: int) -> int:
+        nl = self.newlines
+        base = nl[line - 1] if nl and counted > 0 else -1
+        return col + base
+
+    def json_start(self, mark: Any) -> int:
+        """1-based line of the bracket that opens a JSON object or array."""
+        offset = self._offset(mark.line, mark.column, mark.line)
+        return bisect_left(self.newlines, max(offset - 1, 0)) + 1
+
+    def json_end(self, mark: Any) -> int:
+        """1-based line of the bracket that closes a JSON object or array."""
+        counted = mark.line + (1 if len(self.newlines) > 1 else 0)
+        offset = self._offset(mark.line, mark.column, counted)
+        return bisect_left(self.newlines, max(offset - 1, 0)) + 1
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, bool) or value is None or isinstance(value, (int, float)):
+        return value
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return str(key)
+
+
+class _Converter:
+    def __init__(self, text: str, is_json: bool) -> None:
+        self.src = _Lines(text)
+        self.is_json = is_json
+        self.locs: LineMap = {}
+
+    def start(self, node: Any) -> int | None:
+        mark = getattr(node, "start_mark", None)
+        if mark is None:
+            return None
+        if self.is_json:
+            if isinstance(node, (dict, list)):
+                return self.src.json_start(mark)
+            return int(mark.line) + 1
+        return int(mark.line) + 1
+
+    def convert(self, node: Any, path: Path, start: int | None) -> tuple[Any, int | None]:
+        """(plain value, 1-based end line or None when unmarked)."""
+        own = self.start(node)
+        first = own if own is not None else start
+        if isinstance(node, dict):
+            out: dict[str, Any] = {}
+            end = first
+            for k, v in node.items():
+                key = _key(k)
+                kstart = self.start(k) if not isinstance(k, (dict, list)) else None
+                kline = kstart if kstart is not None else self.start(v) or first
+                value, vend = self.convert(v, (*path, key), kline)
+                out[key] = value
+                last = _max(kline, vend)
+                if kline is not None:
+                    self.locs[(*path, key)] = (kline, last or kline)
+                end = _max(end, last)
+            end = _max(end, self._container_end(node, first))
+            return out, end
+        if isinstance(node, list):
+            items: list[Any] = []
+            end = first
+            cursor = first
+            for i, v in enumerate(node):
+                vstart = self.start(v)
+                if vstart is None and self.is_json and isinstance(v, str) and cursor:
+                    vstart = self.src.find_string(v, cursor)
+                    cursor = vstart or cursor
+                value, vend = self.convert(v, (*path, i), vstart)
+                items.append(value)
+                if vstart is not None:
+                    self.locs[(*path, i)] = (vstart, vend or vstart)
+                end = _max(end, vend)
+            end = _max(end, self._container_end(node, first))
+            return items, end
+        end_mark = getattr(node, "end_mark", None)
+        end = first
+        if (end_mark is not None and not self.is_json and first is not None
+                and end_mark.line + 1 != first):  # one-line scalars end where they start
+            end = self.src.yaml_end(end_mark, first - 1)
+        return _scalar(node), end
+
+    def _container_end(self, node: Any, first: int | None) -> int | None:
+        mark = getattr(node, "end_mark", None)
+        if mark is None or first is None:
+            return None
+        if self.is_json:
+            return self.src.json_end(mark)
+        return self.src.yaml_end(mark, first - 1)
+
+
+def _max(a: int | None, b: int | None) -> int | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return max(a, b)
+
+
+def to_plain(node: Any, text: str, *, is_json: bool) -> tuple[Any, LineMap]:
+    """Plain copy of a decoded cfn-lint tree and its {path: (start, end)} line map."""
+    conv = _Converter(text, is_json)
+    value, end = conv.convert(node, (), 1)
+    conv.locs[()] = (1, max(end or 1, len(text.rstrip().split("\n"))))
+    return value, conv.locs
+
+
+def locate_in(locs: LineMap, path: Path) -> tuple[int, int]:
+    """Lines of the most specific recorded ancestor of `path`."""
+    for end in range(len(path), -1, -1):
+        hit = locs.get(tuple(path[:end]))
+        if hit is not None:
+            return hit
+    return (1, 1)

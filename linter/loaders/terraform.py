@@ -1,0 +1,809 @@
+"""Load `.tf` and `.tf.json` files into the project's own HCL AST (hcl_ast).
+
+python-hcl2's raw Lark tree is converted here and nowhere else, so no Lark type
+escapes this module. Heredocs, `.tf.json` strings and template files are parsed
+by the same small template scanner, so every syntax yields the same nodes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from typing import Any
+
+from linter.loaders import tf_cache as disk_cache
+from linter.loaders.hcl_ast import (
+    Attribute,
+    BinaryOp,
+    Block,
+    Conditional,
+    Expr,
+    ForDirective,
+    ForExpr,
+    FunctionCall,
+    GetAttr,
+    IfDirective,
+    Index,
+    Interp,
+    Literal,
+    ObjectExpr,
+    ObjectItem,
+    Splat,
+    Template,
+    TerraformFile,
+    Traversal,
+    TupleExpr,
+    UnaryOp,
+    Variable,
+)
+from linter.model import ParseError
+
+_PARSE_CACHE: dict[tuple[str, bytes], TerraformFile | ParseError] = {}
+
+
+def load_terraform(path: str, data: bytes) -> TerraformFile | ParseError:
+    """The TerraformFile for `data`, or a ParseError at the line the parser reports.
+
+    Parsing is the slowest step of a scan, so results are memoized in memory and
+    in an on-disk cache keyed by the content and this loader's own source.
+    """
+    key = (path, data)
+    cached = _PARSE_CACHE.get(key)
+    if cached is None:
+        cached = disk_cache.get(path, data)
+        if cached is None:
+            cached = _load(path, data)
+            disk_cache.put(path, data, cached)
+        if len(_PARSE_CACHE) > 4096:
+            _PARSE_CACHE.clear()
+        _PARSE_CACHE[key] = cached
+    return cached
+
+
+def _load(path: str, data: bytes) -> TerraformFile | ParseError:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return ParseError(path, line, f"file is not valid UTF-8: {exc.reason}")
+    if path.endswith(".json"):
+        return load_terraform_json(path, text)
+    try:
+        body = parse_hcl_body(text)
+    except HclSyntaxError as exc:
+        return ParseError(path, exc.line, exc.message, exc.column)
+    return TerraformFile(path=path, body=body, syntax="hcl")
+
+
+class HclSyntaxError(Exception):
+    def __init__(self, line: int, message: str, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+        self.column = column
+
+
+def parse_hcl_body(text: str, line_offset: int = 0) -> Block:
+    """Parse HCL text (a .tf or .tfvars file) into a root Block."""
+    tree = _parse_tree(text, line_offset)
+    conv = _Converter(line_offset)
+    body_tree = tree.children[0]
+    root = Block(type="", labels=[], line=1, end_line=max(text.count("\n") + 1, 1))
+    try:
+        conv.fill_body(root, body_tree)
+    except RecursionError:
+        raise HclSyntaxError(1 + line_offset, "HCL syntax error: nested too deeply") from None
+    return root
+
+
+def parse_expression(text: str, line: int = 1) -> Expr:
+    """Parse one HCL expression (used for `${…}` in heredocs, JSON and template files)."""
+    tree = _parse_tree(f"__x = (\n{text}\n)", line - 2)
+    conv = _Converter(line - 2)
+    body = tree.children[0]
+    for child in body.children:
+        if getattr(child, "data", None) == "attribute":
+            try:
+                return conv.expr(child.children[-1])
+            except RecursionError:
+                raise HclSyntaxError(line, "HCL syntax error: nested too deeply") from None
+    raise HclSyntaxError(line, "empty expression")
+
+
+def _parse_tree(text: str, line_offset: int) -> Any:
+    import hcl2
+    from lark.exceptions import LarkError, UnexpectedInput
+
+    try:
+        return hcl2.parses_to_tree(text)
+    except UnexpectedInput as exc:
+        line = int(getattr(exc, "line", 1) or 1)
+        if line < 1:
+            line = text.count("\n") + 1
+        column = getattr(exc, "column", None)
+        token = getattr(exc, "token", None)
+        if getattr(token, "type", None) == "$END" or type(exc).__name__ == "UnexpectedEOF":
+            last = len(text.rstrip("\n").split("\n"))
+            return _raise(
+                last + line_offset,
+                "HCL syntax error: unexpected end of file (a block, bracket or string "
+                "is not closed)",
+            )
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return _raise(line + line_offset, f"HCL syntax error: {first}", column)
+    except LarkError as exc:
+        return _raise(1 + line_offset, f"HCL syntax error: {exc}")
+    except RecursionError:
+        return _raise(1 + line_offset, "HCL syntax error: expression nested too deeply")
+
+
+def _raise(line: int, message: str, column: Any = None) -> Any:
+    raise HclSyntaxError(max(line, 1), message, column if isinstance(column, int) else None)
+
+
+# --------------------------------------------------------------------------- Lark → AST
+
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+_ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+
+    def repl(m: re.Match[str]) -> str:
+        s = m.group(1)
+        if s[0] in "uU" and len(s) > 1:
+            return chr(int(s[1:], 16))
+        return _ESCAPES.get(s, "\\" + s)
+
+    return _ESCAPE_RE.sub(repl, text)
+
+
+def _is_tree(node: Any) -> bool:
+    return hasattr(node, "data")
+
+
+class _Converter:
+    def __init__(self, offset: int) -> None:
+        self.off = offset
+
+    def lines(self, node: Any) -> tuple[int, int]:
+        if _is_tree(node):
+            meta = node.meta
+            if getattr(meta, "empty", True):
+                return 1 + self.off, 1 + self.off
+            return meta.line + self.off, meta.end_line + self.off
+        line = getattr(node, "line", None) or 1
+        end = getattr(node, "end_line", None) or line
+        return line + self.off, end + self.off
+
+    @staticmethod
+    def kids(node: Any) -> list[Any]:
+        return [c for c in node.children if _is_tree(c) and c.data != "new_line_or_comment"]
+
+    def name_of(self, node: Any) -> str:
+        """Text of an identifier/keyword/literal_value/string used as a name or label."""
+        if node.data == "string":
+            return "".join(
+                _unescape(str(p.children[0]))
+                for p in node.children[1:-1]
+                if not _is_tree(p.children[0])
+            )
+        return str(node.children[0])
+
+    def fill_body(self, block: Block, body: Any) -> None:
+        for child in body.children:
+            if not _is_tree(child):
+                continue
+            if child.data == "attribute":
+                name = self.name_of(child.children[0])
+                line, end = self.lines(child)
+                expr = self.expr(child.children[-1])
+                if isinstance(expr, Template) and expr.body_line is not None:
+                    end = expr.end_line  # a heredoc token swallows the next newline
+                block.attributes[name] = Attribute(name, expr, line, end)
+            elif child.data == "block":
+                block.blocks.append(self.block(child))
+
+    def block(self, node: Any) -> Block:
+        names: list[str] = []
+        body = None
+        for c in node.children:
+            if not _is_tree(c):
+                continue
+            if c.data == "body":
+                body = c
+            elif c.data != "new_line_or_comment":
+                names.append(self.name_of(c))
+        line, end = self.lines(node)
+        block = Block(type=names[0], labels=names[1:], line=line, end_line=end)
+        if body is not None:
+            self.fill_body(block, body)
+        return block
+
+    # expressions ---------------------------------------------------------
+
+    def expr(self, node: Any) -> Expr:
+        method = getattr(self, "x_" + str(node.data), None)
+        if method is None:
+            line, _ = self.lines(node)
+            raise HclSyntaxError(line, f"unsupported HCL construct {node.data}")
+        return method(node)  # type: ignore[no-any-return]
+
+    def x_expr_term(self, node: Any) -> Expr:
+        kids = self.kids(node)
+        return self.expr(kids[0])
+
+    def x_int_lit(self, node: Any) -> Expr:
+        return Literal(int(str(node.children[0])), *self.lines(node))
+
+    def x_float_lit(self, node: Any) -> Expr:
+        return Literal(float(str(node.children[0])), *self.lines(node))
+
+    def x_literal_value(self, node: Any) -> Expr:
+        text = str(node.children[0])
+        value = {"true": True, "false": False, "null": None}[text]
+        return Literal(value, *self.lines(node))
+
+    def x_identifier(self, node: Any) -> Expr:
+        return Variable(str(node.children[0]), *self.lines(node))
+
+    def x_keyword(self, node: Any) -> Expr:
+        return Variable(str(node.children[0]), *self.lines(node))
+
+    def x_template_string(self, node: Any) -> Expr:
+        raw = str(node.children[0])
+        inner = raw[2:-2] if raw.startswith('\\"') else raw.strip('"')
+        return Literal(_unescape(inner), *self.lines(node))
+
+    def x_string(self, node: Any) -> Expr:
+        line, end = self.lines(node)
+        flat: list[Any] = []
+        for part in node.children[1:-1]:
+            inner = part.children[0]
+            if not _is_tree(inner):
+                kind = inner.type
+                text = str(inner)
+                if kind == "ESCAPED_INTERPOLATION" or kind == "ESCAPED_DIRECTIVE":
+                    flat.append(text[1:])
+                else:
+                    flat.append(_unescape(text))
+                continue
+            data = inner.data
+            kids = self.kids(inner)
+            if data == "interpolation":
+                flat.append(Interp(self.expr(kids[0])))
+            elif data == "template_if_start":
+                flat.append(("if", self.expr(kids[0])))
+            elif data == "template_else":
+                flat.append(("else",))
+            elif data == "template_endif":
+                flat.append(("endif",))
+            elif data == "template_for_start":
+                names = [str(k.children[0]) for k in kids[:-1]]
+                flat.append(("for", names, self.expr(kids[-1])))
+            elif data == "template_endfor":
+                flat.append(("endfor",))
+        parts = assemble_template(flat, line)
+        if all(isinstance(p, str) for p in parts):
+            return Literal("".join(parts), line, end)
+        return Template(parts, line, end)
+
+    def x_heredoc_template(self, node: Any) -> Expr:
+        return self._heredoc(node, trim=False)
+
+    def x_heredoc_template_trim(self, node: Any) -> Expr:
+        return self._heredoc(node, trim=True)
+
+    def _heredoc(self, node: Any, trim: bool) -> Expr:
+        line, end = self.lines(node)
+        raw = str(node.children[0])
+        lines = raw.split("\n")
+        body_lines = lines[1:-2] if len(lines) >= 3 else []
+        body_lines = [b[:-1] if b.endswith("\r") else b for b in body_lines]
+        if trim:
+            indents = [len(b) - len(b.lstrip(" \t")) for b in body_lines if b.strip()]
+            cut = min(indents) if indents else 0
+            body_lines = [b[cut:] for b in body_lines]
+        text = "\n".join(body_lines) + ("\n" if body_lines else "")
+        end = line + len(lines) - 2
+        parts = parse_template_text(text, line + 1)
+        return Template(parts, line, end, body_line=line + 1)
+
+    def x_tuple(self, node: Any) -> Expr:
+        return TupleExpr([self.expr(k) for k in self.kids(node)], *self.lines(node))
+
+    def x_object(self, node: Any) -> Expr:
+        items: list[ObjectItem] = []
+        for elem in self.kids(node):
+            key_node = elem.children[0]
+            value = self.expr(elem.children[-1])
+            kline, _ = self.lines(key_node)
+            inner = key_node.children[0]
+            if inner.data == "keyword":
+                key: Expr = Literal(str(inner.children[0]), kline)
+            else:
+                plain = self.kids(inner)
+                if (
+                    inner.data == "expr_term"
+                    and plain
+                    and plain[0].data == "identifier"
+                    and (len(inner.children) == 1)
+                ):
+                    key = Literal(str(plain[0].children[0]), kline)
+                else:
+                    key = self.expr(inner)
+            items.append(ObjectItem(key, value, kline))
+        return ObjectExpr(items, *self.lines(node))
+
+    def x_function_call(self, node: Any) -> Expr:
+        idents = [c for c in node.children if _is_tree(c) and c.data == "identifier"]
+        name = "::".join(str(i.children[0]) for i in idents)
+        args: list[Expr] = []
+        expand = False
+        for c in node.children:
+            if _is_tree(c) and c.data == "arguments":
+                for a in c.children:
+                    if _is_tree(a):
+                        if a.data != "new_line_or_comment":
+                            args.append(self.expr(a))
+                    elif a.type == "ELLIPSIS":
+                        expand = True
+        return FunctionCall(name, args, expand, *self.lines(node))
+
+    def _traverse(self, node: Any, steps: list[Any]) -> Expr:
+        source = self.expr(node.children[0])
+        line, end = self.lines(node)
+        if isinstance(source, Traversal):
+            return Traversal(source.source, source.steps + steps, line, end)
+        return Traversal(source, steps, line, end)
+
+    def _step(self, node: Any) -> Any:
+        if node.data == "get_attr":
+            return GetAttr(self.name_of(self.kids(node)[0]))
+        if node.data == "braces_index":
+            return Index(self.expr(self.kids(node)[0]))
+        if node.data == "short_index":
+            tok = [c for c in node.children if not _is_tree(c) and c.type == "INT_LITERAL"]
+            return Index(Literal(int(str(tok[0])), self.lines(node)[0]))
+        raise HclSyntaxError(self.lines(node)[0], f"unsupported traversal {node.data}")
+
+    def x_index_expr_term(self, node: Any) -> Expr:
+        return self._traverse(node, [self._step(node.children[1])])
+
+    def x_get_attr_expr_term(self, node: Any) -> Expr:
+        return self._traverse(node, [self._step(node.children[1])])
+
+    def _splat(self, node: Any) -> Expr:
+        splat = node.children[1]
+        steps: list[Any] = [Splat()]
+        steps.extend(self._step(c) for c in self.kids(splat))
+        return self._traverse(node, steps)
+
+    def x_attr_splat_expr_term(self, node: Any) -> Expr:
+        return self._splat(node)
+
+    def x_full_splat_expr_term(self, node: Any) -> Expr:
+        return self._splat(node)
+
+    def x_conditional(self, node: Any) -> Expr:
+        c, t, f = self.kids(node)
+        return Conditional(self.expr(c), self.expr(t), self.expr(f), *self.lines(node))
+
+    def x_binary_op(self, node: Any) -> Expr:
+        kids = self.kids(node)
+        left = self.expr(kids[0])
+        term = kids[1]
+        term_kids = self.kids(term)
+        op = str(term_kids[0].children[0])
+        right = self.expr(term_kids[1])
+        return BinaryOp(op, left, right, *self.lines(node))
+
+    def x_unary_op(self, node: Any) -> Expr:
+        op = str(node.children[0])
+        operand = self.expr(node.children[1])
+        if op == "-" and isinstance(operand, Literal) and isinstance(operand.value, (int, float)):
+            return Literal(-operand.value, *self.lines(node))
+        return UnaryOp(op, operand, *self.lines(node))
+
+    def _for(self, node: Any, is_object: bool) -> Expr:
+        intro = None
+        exprs: list[Any] = []
+        cond = None
+        grouping = False
+        for c in node.children:
+            if _is_tree(c):
+                if c.data == "for_intro":
+                    intro = c
+                elif c.data == "for_cond":
+                    cond = self.expr(self.kids(c)[0])
+                elif c.data != "new_line_or_comment":
+                    exprs.append(c)
+            elif c.type == "ELLIPSIS":
+                grouping = True
+        assert intro is not None
+        ikids = self.kids(intro)
+        names = [str(k.children[0]) for k in ikids if k.data == "identifier"]
+        coll = self.expr(ikids[-1])
+        key_var, val_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
+        line, end = self.lines(node)
+        if is_object:
+            return ForExpr(
+                key_var,
+                val_var,
+                coll,
+                self.expr(exprs[0]),
+                self.expr(exprs[1]),
+                cond,
+                grouping,
+                line,
+                end,
+            )
+        return ForExpr(key_var, val_var, coll, None, self.expr(exprs[0]), cond, False, line, end)
+
+    def x_for_tuple_expr(self, node: Any) -> Expr:
+        return self._for(node, False)
+
+    def x_for_object_expr(self, node: Any) -> Expr:
+        return self._for(node, True)
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def assemble_template(flat: list[Any], line: int) -> list[Any]:
+    """Nest flat if/else/endif/for/endfor markers into directive nodes."""
+    pos = 0
+
+    def parse_until(stops: tuple[str, ...]) -> tuple[list[Any], str | None]:
+        nonlocal pos
+        out: list[Any] = []
+        while pos < len(flat):
+            item = flat[pos]
+            pos += 1
+            if isinstance(item, tuple):
+                tag = item[0]
+                if tag in stops:
+                    return out, tag
+                if tag == "if":
+                    then, stop = parse_until(("else", "endif"))
+                    other: list[Any] = []
+                    if stop == "else":
+                        other, _ = parse_until(("endif",))
+                    out.append(IfDirective(item[1], then, other))
+                elif tag == "for":
+                    body, _ = parse_until(("endfor",))
+                    names = item[1]
+                    key_var, val_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
+                    out.append(ForDirective(key_var, val_var, item[2], body))
+                # a stray else/endif/endfor is ignored rather than fatal
+                continue
+            if isinstance(item, str) and out and isinstance(out[-1], str):
+                out[-1] += item
+            else:
+                out.append(item)
+        return out, None
+
+    parts, _ = parse_until(())
+    return parts
+
+
+_DIRECTIVE_FOR = re.compile(
+    r"for\s+([A-Za-z_][\w-]*)\s*(?:,\s*([A-Za-z_][\w-]*)\s*)?in\s+(.*)$", re.S
+)
+
+
+def _close_brace(text: str, start: int) -> int:
+    """Index of the `}` closing a `${`/`%{` opened just before `start`, or -1."""
+    depth = 0
+    i = start
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            if depth == 0:
+                return i
+            depth -= 1
+        i += 1
+    return -1
+
+
+def parse_template_text(text: str, line: int = 1) -> list[Any]:
+    """Parts of a template written as raw text (heredoc body, template file, JSON string)."""
+    flat: list[Any] = []
+    buf: list[str] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "$%" and text.startswith("{", i + 1):
+            if i > 0 and text[i - 1] == ch and buf and buf[-1].endswith(ch):
+                # `$${` / `%%{` is an escaped literal
+                buf[-1] = buf[-1][:-1]
+                buf.append(ch + "{")
+                i += 2
+                continue
+            close = _close_brace(text, i + 2)
+            if close < 0:
+                buf.append(text[i:])
+                break
+            inner = text[i + 2 : close].strip().strip("~").strip()
+            here = line + text.count("\n", 0, i)
+            if buf:
+                flat.append("".join(buf))
+                buf = []
+            flat.append(_template_item(ch, inner, here))
+            i = close + 1
+            continue
+        buf.append(ch)
+        i += 1
+    if buf:
+        flat.append("".join(buf))
+    return assemble_template(flat, line)
+
+
+def _template_item(kind: str, inner: str, line: int) -> Any:
+    if kind == "$":
+        try:
+            return Interp(parse_expression(inner, line))
+        except HclSyntaxError:
+            return Interp(FunctionCall("__invalid__", [], False, line, line))
+    words = inner.split(None, 1)
+    head = words[0] if words else ""
+    try:
+        if head == "if" and len(words) > 1:
+            return ("if", parse_expression(words[1], line))
+        if head == "for":
+            m = _DIRECTIVE_FOR.match(inner)
+            if m:
+                names = [m.group(1)] + ([m.group(2)] if m.group(2) else [])
+                return ("for", names, parse_expression(m.group(3), line))
+    except HclSyntaxError:
+        return ("if", FunctionCall("__invalid__", [], False, line, line))
+    if head in ("else", "endif", "endfor"):
+        return (head,)
+    return ""
+
+
+def template_from_text(text: str, line: int, end_line: int) -> Expr:
+    """A Literal when `text` has no interpolation, else a Template."""
+    if "${" not in text and "%{" not in text:
+        return Literal(text, line, end_line)
+    parts = parse_template_text(text, line)
+    if all(isinstance(p, str) for p in parts):
+        return Literal("".join(parts), line, end_line)
+    return Template(parts, line, end_line)
+
+
+# --------------------------------------------------------------------------- JSON with lines
+
+
+class JObj:
+    __slots__ = ("end_line", "items", "line")
+
+    def __init__(self, items: list[tuple[str, int, Any]], line: int, end_line: int) -> None:
+        self.items = items
+        self.line = line
+        self.end_line = end_line
+
+
+class JArr:
+    __slots__ = ("end_line", "items", "line")
+
+    def __init__(self, items: list[Any], line: int, end_line: int) -> None:
+        self.items = items
+        self.line = line
+        self.end_line = end_line
+
+
+class JScalar:
+    __slots__ = ("line", "value")
+
+    def __init__(self, value: Any, line: int) -> None:
+        self.value = value
+        self.line = line
+
+
+class JsonSyntaxError(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
+
+
+def parse_json_lines(text: str) -> Any:
+    """Parse JSON keeping the line of every object key and array item (JObj/JArr/JScalar)."""
+    scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
+    newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def line_at(pos: int) -> int:
+        return bisect.bisect_right(newlines, pos - 1) + 1 if newlines else 1
+
+    def ws(pos: int) -> int:
+        return _WS.match(text, pos).end()  # type: ignore[union-attr]
+
+    def fail(pos: int, msg: str) -> Any:
+        raise JsonSyntaxError(line_at(pos), f"JSON syntax error: {msg}")
+
+    def value(pos: int, depth: int) -> tuple[Any, int]:
+        if depth > 500:
+            fail(pos, "nesting too deep")
+        pos = ws(pos)
+        if pos >= len(text):
+            fail(pos, "unexpected end of input")
+        ch = text[pos]
+        start_line = line_at(pos)
+        if ch == "{":
+            items: list[tuple[str, int, Any]] = []
+            pos = ws(pos + 1)
+            if text.startswith("}", pos):
+                return JObj(items, start_line, start_line), pos + 1
+            while True:
+                pos = ws(pos)
+                if not text.startswith('"', pos):
+                    fail(pos, "expected a string key")
+                kline = line_at(pos)
+                try:
+                    key, pos = scanstring(text, pos + 1)
+                except ValueError as exc:
+                    fail(pos, str(exc))
+                pos = ws(pos)
+                if not text.startswith(":", pos):
+                    fail(pos, "expected ':'")
+                item, pos = value(pos + 1, depth + 1)
+                items.append((key, kline, item))
+                pos = ws(pos)
+                if text.startswith(",", pos):
+                    pos += 1
+                    continue
+                if text.startswith("}", pos):
+                    return JObj(items, start_line, line_at(pos)), pos + 1
+                fail(pos, "expected ',' or '}'")
+        if ch == "[":
+            arr: list[Any] = []
+            pos = ws(pos + 1)
+            if text.startswith("]", pos):
+                return JArr(arr, start_line, start_line), pos + 1
+            while True:
+                item, pos = value(pos, depth + 1)
+                arr.append(item)
+                pos = ws(pos)
+                if text.startswith(",", pos):
+                    pos += 1
+                    continue
+                if text.startswith("]", pos):
+                    return JArr(arr, start_line, line_at(pos)), pos + 1
+                fail(pos, "expected ',' or ']'")
+        if ch == '"':
+            try:
+                s, end = scanstring(text, pos + 1)
+            except ValueError as exc:
+                fail(pos, str(exc))
+            return JScalar(s, start_line), end
+        for word, val in (("true", True), ("false", False), ("null", None)):
+            if text.startswith(word, pos):
+                return JScalar(val, start_line), pos + len(word)
+        m = _NUMBER.match(text, pos)
+        if m and m.end() > pos:
+            num = m.group(0)
+            return JScalar(
+                float(num) if (m.group(1) or m.group(2)) else int(num), start_line
+            ), m.end()
+        fail(pos, f"unexpected character {ch!r}")
+        raise AssertionError
+
+    result, pos = value(0, 0)
+    pos = ws(pos)
+    if pos != len(text):
+        fail(pos, "extra data after the document")
+    return result
+
+
+def jplain(node: Any) -> Any:
+    """Plain Python value of a JObj/JArr/JScalar tree."""
+    if isinstance(node, JObj):
+        return {k: jplain(v) for k, _, v in node.items}
+    if isinstance(node, JArr):
+        return [jplain(v) for v in node.items]
+    return node.value
+
+
+# --------------------------------------------------------------------------- .tf.json
+
+
+def load_terraform_json(path: str, text: str) -> TerraformFile | ParseError:
+    try:
+        doc = parse_json_lines(text)
+    except JsonSyntaxError as exc:
+        return ParseError(path, exc.line, exc.message)
+    if not isinstance(doc, JObj):
+        return ParseError(path, 1, "a Terraform JSON file must hold an object")
+    root = Block(type="", labels=[], line=1, end_line=max(text.count("\n") + 1, 1))
+    for key, kline, value in doc.items:
+        _json_top(root, key, kline, value)
+    return TerraformFile(path=path, body=root, syntax="json")
+
+
+def _bodies(value: Any) -> list[Any]:
+    if isinstance(value, JArr):
+        return [v for v in value.items if isinstance(v, JObj)]
+    return [value] if isinstance(value, JObj) else []
+
+
+def _json_top(root: Block, key: str, kline: int, value: Any) -> None:
+    if key in ("resource", "data"):
+        for tobj in _bodies(value):
+            for rtype, _, names in tobj.items:
+                for nobj in _bodies(names):
+                    for name, nline, body in nobj.items:
+                        for b in _bodies(body):
+                            root.blocks.append(_json_block(key, [rtype, name], nline, b))
+    elif key in ("variable", "output", "module", "provider"):
+        for obj in _bodies(value):
+            for name, nline, body in obj.items:
+                for b in _bodies(body):
+                    root.blocks.append(_json_block(key, [name], nline, b))
+    elif key == "locals":
+        for obj in _bodies(value):
+            root.blocks.append(_json_block("locals", [], kline, obj))
+    elif key == "terraform":
+        for obj in _bodies(value):
+            root.blocks.append(_json_block("terraform", [], kline, obj))
+
+
+def _json_block(type_: str, labels: list[str], line: int, body: JObj) -> Block:
+    block = Block(type=type_, labels=labels, line=line, end_line=max(body.end_line, line))
+    for key, kline, value in body.items:
+        if key == "//":
+            continue
+        if key == "dynamic" and isinstance(value, JObj):
+            for name, nline, dyn in value.items:
+                for d in _bodies(dyn):
+                    dblock = _json_block("dynamic", [name], nline, d)
+                    content = dblock.attributes.pop("content", None)
+                    if content is not None and isinstance(content.expr, ObjectExpr):
+                        dblock.blocks.append(_object_to_block("content", content))
+                    block.blocks.append(dblock)
+            continue
+        end = getattr(value, "end_line", kline)
+        block.attributes[key] = Attribute(key, json_expr(value), kline, max(end, kline))
+    return block
+
+
+def _object_to_block(type_: str, attr: Attribute) -> Block:
+    obj = attr.expr
+    assert isinstance(obj, ObjectExpr)
+    block = Block(type=type_, labels=[], line=attr.line, end_line=attr.end_line)
+    for item in obj.items:
+        if isinstance(item.key, Literal):
+            name = str(item.key.value)
+            block.attributes[name] = Attribute(name, item.value, item.line, item.value.end_line)
+    return block
+
+
+def json_expr(node: Any) -> Expr:
+    """A JSON value in Terraform's JSON syntax: strings are templates."""
+    if isinstance(node, JObj):
+        items = [
+            ObjectItem(template_from_text(k, kl, kl), json_expr(v), kl)
+            for k, kl, v in node.items
+            if k != "//"
+        ]
+        return ObjectExpr(items, node.line, node.end_line)
+    if isinstance(node, JArr):
+        return TupleExpr([json_expr(v) for v in node.items], node.line, node.end_line)
+    if isinstance(node.value, str):
+        return template_from_text(node.value, node.line, node.line)
+    return Literal(node.value, node.line)

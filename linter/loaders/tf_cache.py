@@ -1,0 +1,95 @@
+"""On-disk cache of parsed Terraform files (the Lark parse dominates scan time).
+
+Entries are keyed by the file's bytes, its syntax (HCL or JSON) and a digest of
+the loader's own source, so a changed file or a changed loader never reads a
+stale tree. Set IACLINT_NO_CACHE=1 to disable, IACLINT_CACHE_DIR to move it.
+Any I/O or unpickling problem simply means a cache miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
+
+from linter.model import ParseError
+
+
+@lru_cache(maxsize=1)
+def _salt() -> bytes:
+    here = os.path.dirname(__file__)
+    digest = hashlib.sha256(b"iaclint-tf-ast-1")
+    for name in ("terraform.py", "hcl_ast.py", "tf_cache.py"):
+        try:
+            with open(os.path.join(here, name), "rb") as fh:
+                digest.update(fh.read())
+        except OSError:
+            digest.update(name.encode())
+    try:
+        import hcl2.version as hv
+
+        digest.update(str(getattr(hv, "version", getattr(hv, "__version__", ""))).encode())
+    except ImportError:
+        pass
+    return digest.digest()
+
+
+def _directory() -> str | None:
+    if os.environ.get("IACLINT_NO_CACHE"):
+        return None
+    base = os.environ.get("IACLINT_CACHE_DIR")
+    if not base:
+        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        base = os.path.join(xdg, "iaclint")
+    return os.path.join(base, "tf-ast")
+
+
+def _file(path: str, data: bytes) -> str | None:
+    directory = _directory()
+    if directory is None:
+        return None
+    digest = hashlib.sha256(_salt())
+    digest.update(b"json" if path.endswith(".json") else b"hcl")
+    digest.update(data)
+    name = digest.hexdigest()
+    return os.path.join(directory, name[:2], name[2:] + ".pickle")
+
+
+def get(path: str, data: bytes) -> Any:
+    """The cached document for `data`, re-pointed at `path`, or None."""
+    target = _file(path, data)
+    if target is None:
+        return None
+    try:
+        with open(target, "rb") as fh:
+            doc = pickle.load(fh)
+    except Exception:  # a missing, truncated or foreign entry is just a miss
+        return None
+    if isinstance(doc, ParseError):
+        return replace(doc, path=path)
+    if hasattr(doc, "path") and hasattr(doc, "body"):
+        doc.path = path
+        return doc
+    return None
+
+
+def put(path: str, data: bytes, doc: Any) -> None:
+    target = _file(path, data)
+    if target is None:
+        return
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(doc, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except (OSError, pickle.PicklingError, RecursionError):
+        pass

@@ -1,0 +1,270 @@
+"""Graph queries about networks that several rule families share.
+
+Publicness of a subnet is a property of the graph, not of one resource: the
+subnet's route table (explicit association, else the VPC's main route table)
+must route the whole internet to an internet gateway. Every answer here is
+"known public", "known not public" or None for "cannot tell"; rules report
+only the first.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from linter.facts import Route
+from linter.model import Graph, Node, Unknown, is_known
+
+WORLD_V4 = "0.0.0.0/0"
+WORLD_V6 = "::/0"
+
+
+def is_world(cidr: Any) -> bool:
+    """True for a known CIDR that covers the whole IPv4 or IPv6 address space."""
+    if not isinstance(cidr, str) or not is_known(cidr):
+        return False
+    text = cidr.strip()
+    if "/" not in text:
+        return False
+    try:
+        return ipaddress.ip_network(text, strict=False).prefixlen == 0
+    except ValueError:
+        return False
+
+
+def world_sources(sources: Iterable[Any]) -> list[str]:
+    """The whole-internet CIDRs among `sources`, in order, without duplicates."""
+    out: list[str] = []
+    for s in sources:
+        if is_world(s) and s.strip() not in out:
+            out.append(s.strip())
+    return out
+
+
+def same_node(graph: Graph, value: Any, node: Node) -> bool:
+    """True when `value` is a Ref that resolves to `node`."""
+    target = graph.resolve(value)
+    return target is not None and target.id == node.id
+
+
+def as_list(value: Any) -> list[Any] | None:
+    """A known list value, or None when the value is Unknown/absent."""
+    if value is None or not is_known(value):
+        return None
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+# --------------------------------------------------------------------------- routes
+
+
+@dataclass(frozen=True)
+class RouteTableChoice:
+    """The route table that governs a subnet and why."""
+
+    route_table: Node
+    #: "association" (explicit), "main" (the VPC's main route table).
+    how: str
+    #: The node that made the choice (association or main association), if any.
+    via: Node | None = None
+
+
+@dataclass(frozen=True)
+class PublicPath:
+    """Evidence that a subnet is public: subnet → route table → route → gateway."""
+
+    subnet: Node
+    route_table: Node
+    how: str
+    route: Route
+    gateway: Node | None
+    gateway_label: str
+    map_public_ip: bool
+
+    def explain(self) -> str:
+        main = " (the VPC's main route table)" if self.how == "main" else ""
+        text = (
+            f"subnet {self.subnet.address}, whose route table "
+            f"{self.route_table.address}{main} routes {self.route.destination} "
+            f"to {self.gateway_label}"
+        )
+        if self.route.when:
+            text += f" ({self.route.when})"
+        if self.map_public_ip:
+            text += "; the subnet also assigns public IPs on launch"
+        return text
+
+
+def route_table_of(graph: Graph, subnet: Node) -> RouteTableChoice | None:
+    """The route table in force for `subnet`, or None when it cannot be told."""
+    associations = [
+        a
+        for a in graph.referrers(subnet, "ec2.route_table_association")
+        if same_node(graph, a.fact("subnet"), subnet)
+    ]
+    if associations:
+        tables = [graph.resolve(a.fact("route_table")) for a in associations]
+        known = [(t, a) for t, a in zip(tables, associations, strict=True) if t is not None]
+        if len(known) != len(associations) or not known:
+            return None
+        table, assoc = known[0]
+        return RouteTableChoice(table, "association", assoc)
+    vpc = graph.resolve(subnet.fact("vpc"))
+    if vpc is None:
+        return None
+    for assoc in graph.referrers(vpc, "ec2.main_route_table_association"):
+        if same_node(graph, assoc.fact("vpc"), vpc):
+            table = graph.resolve(assoc.fact("route_table"))
+            return RouteTableChoice(table, "main", assoc) if table is not None else None
+    for table in graph.referrers(vpc, "ec2.route_table"):
+        if same_node(graph, table.fact("main_for_vpc"), vpc):
+            return RouteTableChoice(table, "main", None)
+    # No main route table is declared: AWS creates one with only the local route.
+    return None
+
+
+def routes_of(graph: Graph, table: Node) -> list[Route]:
+    """Inline routes of `table` plus separate route resources that point at it."""
+    routes: list[Route] = []
+    inline = table.fact("routes")
+    if isinstance(inline, (list, tuple)):
+        routes.extend(r for r in inline if isinstance(r, Route))
+    for node in graph.referrers(table, "ec2.route"):
+        if not same_node(graph, node.fact("route_table"), table):
+            continue
+        extra = node.fact("routes")
+        if isinstance(extra, (list, tuple)):
+            routes.extend(r for r in extra if isinstance(r, Route))
+    return routes
+
+
+def internet_gateway_of(graph: Graph, route: Route) -> tuple[Node | None, str] | None:
+    """(gateway node, label) when `route` targets an internet gateway, else None."""
+    if route.target_type in ("nat", "egress_only", "instance", "transit", "peering",
+                             "endpoint"):
+        return None
+    target = graph.resolve(route.target)
+    if target is not None:
+        if target.kind == "ec2.internet_gateway":
+            return target, target.address
+        return None
+    if isinstance(route.target, str) and route.target.startswith("igw-"):
+        return None, route.target
+    return None
+
+
+def internet_route(graph: Graph, table: Node) -> tuple[Route, Node | None, str] | None:
+    """The first route of `table` that sends the whole internet to an internet gateway."""
+    for route in routes_of(graph, table):
+        if not is_world(route.destination):
+            continue
+        gateway = internet_gateway_of(graph, route)
+        if gateway is not None:
+            return route, gateway[0], gateway[1]
+    return None
+
+
+def public_path(graph: Graph, subnet: Node) -> PublicPath | None:
+    """Why `subnet` is public, or None when it is not (or cannot be shown to be)."""
+    choice = route_table_of(graph, subnet)
+    if choice is None:
+        return None
+    found = internet_route(graph, choice.route_table)
+    if found is None:
+        return None
+    route, gateway, label = found
+    return PublicPath(
+        subnet=subnet,
+        route_table=choice.route_table,
+        how=choice.how,
+        route=route,
+        gateway=gateway,
+        gateway_label=label,
+        map_public_ip=subnet.fact("map_public_ip") is True,
+    )
+
+
+# --------------------------------------------------------------------------- subnets
+
+
+def subnet_values(graph: Graph, node: Node) -> list[Any] | None:
+    """The subnet values a resource is placed in: its own `subnets`, or those of
+    its subnet group. None when they cannot be known."""
+    own = node.fact("subnets")
+    if own is not None:
+        return as_list(own)
+    group_value = node.fact("subnet_group")
+    if group_value is None:
+        return None
+    group = graph.resolve(group_value)
+    if group is None:
+        return None
+    return as_list(group.fact("subnets"))
+
+
+def resolve_subnets(graph: Graph, values: Iterable[Any]) -> Iterator[Node]:
+    for value in values:
+        target = graph.resolve(value)
+        if target is not None and target.kind == "ec2.subnet":
+            yield target
+
+
+def public_paths(graph: Graph, node: Node) -> list[PublicPath]:
+    """Evidence for every known-public subnet that `node` is placed in."""
+    values = subnet_values(graph, node)
+    if not values:
+        return []
+    out: list[PublicPath] = []
+    seen: set[str] = set()
+    for subnet in resolve_subnets(graph, values):
+        if subnet.id in seen:
+            continue
+        seen.add(subnet.id)
+        path = public_path(graph, subnet)
+        if path is not None:
+            out.append(path)
+    return out
+
+
+def availability_zones(graph: Graph, subnet_list: Iterable[Any]) -> set[str] | None:
+    """The AZs a list of subnets spans, or None when any subnet or AZ is unknown."""
+    zones: set[str] = set()
+    values = list(subnet_list)
+    if not values:
+        return None
+    for value in values:
+        subnet = graph.resolve(value)
+        if subnet is None or subnet.kind != "ec2.subnet":
+            return None
+        zone = subnet.fact("availability_zone")
+        if not isinstance(zone, str) or not is_known(zone):
+            return None
+        zones.add(zone)
+    return zones
+
+
+def single_subnet(graph: Graph, subnet_list: Iterable[Any]) -> bool:
+    """True when the list names exactly one subnet (so exactly one AZ)."""
+    nodes = {n.id for n in resolve_subnets(graph, subnet_list)}
+    values = list(subnet_list)
+    if any(isinstance(v, Unknown) and graph.resolve(v) is None for v in values):
+        return False
+    literal = {v for v in values if isinstance(v, str) and is_known(v)}
+    return len(nodes) + len(literal) == 1
+
+
+def subnets_routing_to(graph: Graph, gateway: Node) -> list[Node]:
+    """Subnets whose route table sends some traffic to `gateway` (e.g. a NAT gateway)."""
+    tables: dict[str, Node] = {}
+    for table in graph.of_kind("ec2.route_table"):
+        if any(same_node(graph, r.target, gateway) for r in routes_of(graph, table)):
+            tables[table.id] = table
+    subnets: dict[str, Node] = {}
+    for subnet in graph.of_kind("ec2.subnet"):
+        choice = route_table_of(graph, subnet)
+        if choice is not None and choice.route_table.id in tables:
+            subnets[subnet.id] = subnet
+    return list(subnets.values())

@@ -1,0 +1,211 @@
+"""Helpers every reporter shares, so the four formats agree on paths, order and counts.
+
+A finding's path is absolute in the model; every output shows it relative to the
+scan root with forward slashes, so that reports compare equal across machines and
+code scanning can map them onto the repository.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
+
+import linter
+from linter.model import Finding, Severity
+from linter.rule import Rule
+
+if TYPE_CHECKING:
+    from linter.runner import ScanResult
+
+TOOL_NAME = "iaclint"
+#: Most severe first: the order of every per-severity listing.
+SEVERITIES: tuple[Severity, ...] = tuple(sorted(Severity, reverse=True))
+#: How many source lines a snippet shows before it says "N more lines".
+SNIPPET_MAX_LINES = 5
+SNIPPET_MAX_WIDTH = 200
+
+_LANGUAGE_OF_FORMAT = {
+    "terraform": "terraform",
+    "terraform-json": "terraform",
+    "cloudformation": "cloudformation",
+    "iam-policy": "iam",
+}
+
+
+def tool_version() -> str:
+    """Read at call time so tests can pin it for snapshots."""
+    return linter.__version__
+
+
+def relpath(path: str, root: str) -> str:
+    """`path` relative to `root` with forward slashes; the absolute path when outside."""
+    if not path:
+        return path
+    try:
+        rel = PurePath(os.path.abspath(path)).relative_to(os.path.abspath(root))
+    except ValueError:
+        return Path(path).as_posix()
+    text = rel.as_posix()
+    return text if text != "." else Path(path).name or text
+
+
+def display_address(finding: Finding, root: str) -> str:
+    """The resource address, relativized when it is a file path (IAC000, policy files)."""
+    address = finding.address
+    if address and os.path.isabs(address):
+        return relpath(address, root)
+    return address
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A finding with everything a reporter prints, computed once."""
+
+    finding: Finding
+    file: str
+    address: str
+    rule: Rule | None
+    language: str | None
+    fingerprint: str
+
+    @property
+    def title(self) -> str:
+        return self.rule.title if self.rule is not None else self.finding.rule_id
+
+    @property
+    def distinct_address(self) -> str:
+        """The address when it says more than the file name (not for IAC000 or policy files)."""
+        return self.address if self.address != self.file else ""
+
+
+def rules_by_id(result: ScanResult) -> dict[str, Rule]:
+    out: dict[str, Rule] = {}
+    for rule in result.rules:
+        out.setdefault(rule.id, rule)
+    return out
+
+
+def fingerprint_base(rule_id: str, file: str, address: str, message: str) -> str:
+    """A hash that ignores line numbers, so a finding keeps its identity when code moves."""
+    text = "\x1f".join((rule_id, file, address, message))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def reported(result: ScanResult) -> list[Reported]:
+    """Findings in report order (file, line, rule, address, message) with derived fields.
+
+    Two findings that hash alike (same rule, file, address and message on different
+    lines) get occurrence suffixes ":1", ":2" in line order so fingerprints stay unique.
+    """
+    rules = rules_by_id(result)
+    languages = {f.path: _LANGUAGE_OF_FORMAT.get(_format_value(f.format)) for f in result.files}
+    rows = []
+    for f in result.findings:
+        file = relpath(f.location.path, result.root)
+        address = display_address(f, result.root)
+        rows.append((f, file, address))
+    rows.sort(  # files outside the root last
+        key=lambda r: (os.path.isabs(r[1]), r[1], r[0].location.start_line, r[0].location.end_line,
+                       r[0].rule_id, r[2], r[0].message)
+    )
+    seen: Counter[str] = Counter()
+    out: list[Reported] = []
+    for f, file, address in rows:
+        base = fingerprint_base(f.rule_id, file, address, f.message)
+        seen[base] += 1
+        out.append(
+            Reported(
+                finding=f,
+                file=file,
+                address=address,
+                rule=rules.get(f.rule_id),
+                language=f.source or languages.get(f.location.path),
+                fingerprint=f"{base}:{seen[base]}",
+            )
+        )
+    return out
+
+
+def _format_value(fmt: object) -> str:
+    return str(getattr(fmt, "value", fmt))
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
+    counts = Counter(f.severity for f in findings)
+    return {sev: counts.get(sev, 0) for sev in SEVERITIES}
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def summary_line(result: ScanResult) -> str:
+    """'3 findings (1 critical, 2 high) in 12 files scanned', or the clean message."""
+    scanned = plural(len(result.files), "file")
+    if not result.findings:
+        return f"No findings in {scanned} scanned."
+    counts = severity_counts(result.findings)
+    parts = ", ".join(f"{n} {sev.label}" for sev, n in counts.items() if n)
+    return f"{plural(len(result.findings), 'finding')} ({parts}) in {scanned} scanned"
+
+
+def printable(text: str) -> str:
+    """`text` with control characters escaped, so scanned content cannot drive a terminal."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch == "\t":
+            out.append("    ")
+        elif ch.isprintable() or unicodedata.category(ch) == "Zs":
+            out.append(ch)
+        else:
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    lines: Sequence[tuple[int, str]]
+    #: Lines of the finding's range not shown because of the cap.
+    omitted: int
+
+
+class SourceCache:
+    """Reads each file once per report; a file that cannot be read yields no snippet."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, list[str] | None] = {}
+
+    def lines(self, path: str) -> list[str] | None:
+        if path not in self._files:
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+                self._files[path] = data.decode("utf-8", errors="replace").splitlines()
+            except OSError:
+                self._files[path] = None
+        return self._files[path]
+
+    def snippet(self, path: str, start: int, end: int,
+                max_lines: int = SNIPPET_MAX_LINES) -> Snippet | None:
+        lines = self.lines(path)
+        if not lines or start < 1 or start > len(lines):
+            return None
+        end = min(max(end, start), len(lines))
+        total = end - start + 1
+        # "... 1 more line" takes the room of the line itself.
+        shown = total if total <= max_lines + 1 else max_lines
+        picked = []
+        for n in range(start, start + shown):
+            text = printable(lines[n - 1].rstrip())
+            if len(text) > SNIPPET_MAX_WIDTH:
+                text = text[: SNIPPET_MAX_WIDTH - 1] + "…"
+            picked.append((n, text))
+        return Snippet(picked, total - shown)

@@ -1,0 +1,453 @@
+"""iam-wildcard: policies that grant more than anyone can review.
+
+Every policy document any adapter found (identity, resource, trust, SAM,
+standalone JSON) arrives as `PolicyDocument` facts; Deny statements are never
+reported. In a resource policy `Resource: *` means the resource itself, so the
+"on every resource" escalation applies to identity policies only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from linter.facts import PolicyDocument, Statement
+from linter.model import Finding, Location, Node, Severity, is_known
+from rules._base import TERRAFORM_CFN, BuiltinRule
+
+if TYPE_CHECKING:
+    from linter.config import Config
+    from linter.model import Graph
+
+ALL_LANGUAGES = (*TERRAFORM_CFN, "iam")
+#: Services whose full wildcard on every resource is as good as admin.
+ESCALATION_SERVICES = ("iam", "sts", "kms", "s3")
+_ROOT_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(?P<account>.+):root$")
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One Allow statement of one document of one node."""
+
+    node: Node
+    doc: PolicyDocument
+    stmt: Statement
+
+    @property
+    def identity(self) -> bool:
+        return self.doc.policy_type == "identity"
+
+    def where(self) -> str:
+        return f"{self.doc.name} {self.stmt.label()}"
+
+    def resource_star(self) -> bool:
+        return any(_known_str(r) == "*" for r in self.stmt.resources or ())
+
+
+def _known_str(value: Any) -> str | None:
+    return value if isinstance(value, str) and is_known(value) else None
+
+
+def grants(graph: Graph) -> Iterator[Grant]:
+    """Every Allow statement in every policy document of the graph."""
+    for node in graph:
+        docs = node.fact("policies")
+        if not isinstance(docs, (list, tuple)):
+            continue
+        for doc in docs:
+            if not isinstance(doc, PolicyDocument):
+                continue
+            for stmt in doc.statements:
+                effect = _known_str(stmt.effect)
+                if effect is not None and effect.strip().lower() == "allow":
+                    yield Grant(node, doc, stmt)
+
+
+def _actions(values: Any) -> list[str]:
+    """The known action strings, as written (so that Statement.value_loc finds them)."""
+    return [a for a in values or () if _known_str(a)]
+
+
+def _is_full(action: str) -> bool:
+    return action.strip() in ("*", "*:*")
+
+
+def _service_wildcard(action: str) -> str | None:
+    """The service of a `service:*` action, else None."""
+    service, sep, name = action.strip().partition(":")
+    if sep and name == "*" and service and service != "*":
+        return service.lower()
+    return None
+
+
+def _is_partial(action: str) -> bool:
+    if _is_full(action) or _service_wildcard(action):
+        return False
+    return "*" in action or "?" in action
+
+
+def _own_account_root(value: Any) -> bool:
+    """A principal that is, or may only be, the policy's own account root."""
+    if not is_known(value):
+        return True  # e.g. arn:aws:iam::${AWS::AccountId}:root, evaluated to Unknown
+    if not isinstance(value, str):
+        return False
+    match = _ROOT_ARN.match(value.strip())
+    if match is None:
+        return False
+    account = match.group("account")
+    # A literal account ID may be any account: only a placeholder is "this account".
+    return not account.isdigit()
+
+
+def _default_key_policy(grant: Grant) -> bool:
+    """AWS's default key-policy statement: kms:* to the key's own account root."""
+    if grant.node.kind != "kms.key" or grant.doc.policy_type != "resource":
+        return False
+    principals = grant.stmt.principals
+    if not isinstance(principals, dict) or set(principals) != {"AWS"}:
+        return False
+    return all(_own_account_root(p) for p in principals["AWS"])
+
+
+def _principal_text(stmt: Statement) -> str:
+    principals = stmt.principals
+    if not isinstance(principals, dict):
+        return ""
+    values = [
+        v for vs in principals.values() for v in vs if _known_str(v)
+    ]
+    if not values:
+        return ""
+    shown = ", ".join(values[:3]) + (", …" if len(values) > 3 else "")
+    return f" to {shown}"
+
+
+def _value_loc(stmt: Statement, key: str, value: Any) -> Location:
+    """The line of one offending value inside a multi-line list, else the key's line."""
+    finder = getattr(stmt, "value_loc", None)
+    return finder(key, value) if callable(finder) else stmt.loc(key)
+
+
+def _quote(actions: list[str]) -> str:
+    return ", ".join(f"'{a}'" for a in actions[:5]) + (", …" if len(actions) > 5 else "")
+
+
+class _IamRule(BuiltinRule):
+    languages = ALL_LANGUAGES
+    category = "iam-wildcard"
+    links = (
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html",
+    )
+
+
+class FullWildcardAction(_IamRule):
+    id = "IAC040"
+    title = "Policy allows every action ('*')"
+    severity = Severity.CRITICAL
+    description = (
+        "An Allow statement with `Action: \"*\"` grants every current and future AWS API "
+        "call; with `Resource: \"*\"` in an identity policy it is full administrator access. "
+        "Anyone who obtains the role's or user's credentials owns the account."
+    )
+    remediation = {
+        "terraform": "List the specific actions the workload calls in `actions`/`Action`.",
+        "cloudformation": "List the specific actions the workload calls in `Action`.",
+        "iam": "Replace `\"Action\": \"*\"` with the specific actions needed "
+               "(IAM Access Analyzer can generate them from CloudTrail).",
+    }
+    tags = ("iam", "least-privilege", "admin")
+
+    def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
+        for grant in grants(graph):
+            full = [a for a in _actions(grant.stmt.actions) if _is_full(a)]
+            if not full or _default_key_policy(grant):
+                continue
+            if grant.identity and grant.resource_star():
+                what = f"allows {_quote(full)} on Resource '*': full administrator access"
+            elif grant.identity:
+                what = f"allows every action ({_quote(full)})"
+            else:
+                what = f"allows every action ({_quote(full)}){_principal_text(grant.stmt)}"
+            yield self.finding(
+                grant.node, f"{grant.where()} {what}", _value_loc(grant.stmt, "Action", full[0])
+            )
+
+
+class ServiceWildcardAction(_IamRule):
+    id = "IAC041"
+    title = "Policy allows every action of a service ('service:*')"
+    severity = Severity.HIGH
+    description = (
+        "`service:*` grants every API of the service, including the destructive and "
+        "permission-changing ones added in the future. `iam:*`, `sts:*`, `kms:*` and `s3:*` "
+        "on every resource are critical: they allow privilege escalation or reading and "
+        "deleting all data."
+    )
+    remediation = {
+        "terraform": "Replace `service:*` with the specific actions needed.",
+        "cloudformation": "Replace `service:*` with the specific actions needed.",
+        "iam": "Replace `service:*` with the specific actions needed.",
+    }
+    tags = ("iam", "least-privilege")
+
+    def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
+        for grant in grants(graph):
+            wild = [a for a in _actions(grant.stmt.actions) if _service_wildcard(a)]
+            if not wild or _default_key_policy(grant):
+                continue
+            severity = self.severity
+            escalation = [a for a in wild if _service_wildcard(a) in ESCALATION_SERVICES]
+            suffix = ""
+            first = wild[0]
+            if grant.identity and escalation and grant.resource_star():
+                severity = Severity.CRITICAL
+                first = escalation[0]
+                suffix = " on Resource '*' (privilege escalation or access to all data)"
+            elif not grant.identity:
+                suffix = _principal_text(grant.stmt)
+            yield self.finding(
+                grant.node,
+                f"{grant.where()} allows {_quote(wild)}{suffix}",
+                _value_loc(grant.stmt, "Action", first),
+                severity,
+            )
+
+
+class AllowNotAction(_IamRule):
+    id = "IAC042"
+    title = "Policy allows everything except a list (Allow with NotAction)"
+    severity = Severity.HIGH
+    description = (
+        "`Effect: Allow` with `NotAction` grants every action that is not listed, including "
+        "every API AWS adds later; with `Resource: \"*\"` it is nearly administrator access. "
+        "It is almost always meant as a Deny with NotAction."
+    )
+    remediation = {
+        "terraform": "Use `actions` with an explicit list, or make the statement a Deny.",
+        "cloudformation": "Use `Action` with an explicit list, or make the statement a Deny.",
+        "iam": "Use `Action` with an explicit list, or make the statement a Deny.",
+    }
+    tags = ("iam", "least-privilege")
+
+    def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
+        for grant in grants(graph):
+            if grant.stmt.not_actions is None:
+                continue
+            excluded = _actions(grant.stmt.not_actions)
+            if not excluded:
+                continue  # NotAction is unknown (it may well be absent): no evidence
+            severity = self.severity
+            suffix = ""
+            if grant.identity and grant.resource_star():
+                severity = Severity.CRITICAL
+                suffix = " on Resource '*'"
+            yield self.finding(
+                grant.node,
+                f"{grant.where()} allows every action except {_quote(excluded)}{suffix}",
+                grant.stmt.loc("NotAction"),
+                severity,
+            )
+
+
+class PartialWildcardAction(_IamRule):
+    id = "IAC043"
+    title = "Policy action contains a wildcard (e.g. s3:Get*)"
+    severity = Severity.LOW
+    description = (
+        "A wildcard inside an action name (`s3:Get*`, `ec2:Describe*`) grants every "
+        "matching action, including ones added later (`s3:Get*` includes `s3:GetObject`, "
+        "which reads every object). "
+        "Reported only when `include_partial_wildcards` is set, because such patterns are "
+        "common and often intended."
+    )
+    remediation = {
+        "terraform": "List the exact actions instead of the pattern.",
+        "cloudformation": "List the exact actions instead of the pattern.",
+        "iam": "List the exact actions instead of the pattern.",
+    }
+    tags = ("iam", "least-privilege", "opt-in")
+
+    def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
+        if not config.include_partial_wildcards:
+            return
+        for grant in grants(graph):
+            partial = [a for a in _actions(grant.stmt.actions) if _is_partial(a)]
+            if partial:
+                yield self.finding(
+                    grant.node,
+                    f"{grant.where()} allows the wildcard pattern {_quote(partial)}",
+                    _value_loc(grant.stmt, "Action", partial[0]),
+                )
+
+
+#: Condition keys that narrow who can use a grant to `*` (the caller, its organization,
+#: network or the calling service's source). Anything else (aws:SecureTransport, …) does not.
+RESTRICTING_CONDITION_KEYS = frozenset(k.lower() for k in (
+    "aws:SourceArn", "aws:SourceAccount", "aws:SourceOwner", "aws:SourceOrgID",
+    "aws:SourceOrgPaths", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalAccount",
+    "aws:PrincipalArn", "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList",
+    "aws:PrincipalIsAWSService", "aws:SourceVpc", "aws:SourceVpce", "aws:SourceIp",
+    "aws:VpcSourceIp", "aws:userid", "aws:username", "aws:CalledVia", "aws:CalledViaFirst",
+    "aws:CalledViaLast", "aws:ViaAWSService", "aws:PrincipalTag", "kms:CallerAccount",
+    "kms:ViaService", "s3:DataAccessPointAccount", "s3:DataAccessPointArn",
+    "lambda:FunctionUrlAuthType", "sns:Endpoint", "cognito-identity.amazonaws.com:aud",
+    "cognito-identity.amazonaws.com:amr", "sts:ExternalId",
+))
+
+
+def restricts_caller(conditions: Any) -> bool:
+    """True when a Condition block narrows the principals, or cannot be read (no evidence)."""
+    if not is_known(conditions):
+        return True
+    if not conditions:
+        return False
+    if not isinstance(conditions, dict):
+        return True
+    for block in conditions.values():
+        if not isinstance(block, dict):
+            return True  # unknown operator body: cannot tell, so no evidence
+        for key in block:
+            if not isinstance(key, str):
+                return True
+            name = key.lower()
+            if name in RESTRICTING_CONDITION_KEYS or name.split("/")[0] in (
+                RESTRICTING_CONDITION_KEYS
+            ) or name.endswith((":sub", ":aud", ":amr", ":oaud")):
+                return True
+    return False
+
+
+def _anyone(principals: Any) -> bool:
+    if not isinstance(principals, dict):
+        return False
+    for key, values in principals.items():
+        if key == "*":
+            return True
+        if key == "AWS" and any(_known_str(v) == "*" for v in values):
+            return True
+    return False
+
+
+class PublicPrincipal(_IamRule):
+    id = "IAC044"
+    title = "Resource or trust policy allows any principal ('*') without a condition"
+    severity = Severity.HIGH
+    description = (
+        "`Principal: \"*\"` in a resource or trust policy lets every AWS account, and for "
+        "many services anonymous callers, use the granted actions. Without a condition "
+        "on the caller (aws:SourceAccount, aws:PrincipalOrgID, aws:SourceVpce, …) the "
+        "resource is public; conditions such as aws:SecureTransport do not restrict who."
+    )
+    remediation = {
+        "terraform": (
+            "Name the principals (`principals { type = \"AWS\" identifiers = [...] }`) or add "
+            "a `condition` such as `aws:PrincipalOrgID`."
+        ),
+        "cloudformation": (
+            "Name the principals, or add a `Condition` such as `aws:PrincipalOrgID` or "
+            "`aws:SourceAccount`."
+        ),
+        "iam": "Name the principals, or add a `Condition` that restricts the caller.",
+    }
+    links = (
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-anonymous",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
+    )
+    tags = ("iam", "public", "resource-policy")
+
+    def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
+        for grant in grants(graph):
+            if not _anyone(grant.stmt.principals):
+                continue
+            conditions = grant.stmt.conditions
+            if restricts_caller(conditions):
+                continue
+            actions = _actions(grant.stmt.actions)
+            what = f" {_quote(actions)}" if actions else ""
+            how = "with no condition" if not conditions else "with no condition on the caller"
+            yield self.finding(
+                grant.node,
+                f"{grant.where()} allows{what} to any principal ('*') {how}",
+                grant.stmt.loc("Principal"),
+            )
+
+
+#: AWS managed policies that amount to (near) administrator access.
+ADMIN_MANAGED_POLICIES: dict[str, Severity] = {
+    "AdministratorAccess": Severity.CRITICAL,
+    "PowerUserAccess": Severity.HIGH,
+    "IAMFullAccess": Severity.HIGH,
+}
+_AWS_MANAGED = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(?:.*/)?(?P<name>[^/]+)$")
+
+
+def managed_admin_policy(value: Any) -> str | None:
+    """The admin policy name when `value` names an AWS managed admin policy."""
+    text = _known_str(value)
+    if text is None:
+        return None
+    text = text.strip()
+    match = _AWS_MANAGED.match(text)
+    name = match.group("name") if match else (text if ":" not in text else None)
+    return name if name in ADMIN_MANAGED_POLICIES else None
+
+
+class AdminManagedPolicyAttached(_IamRule):
+    id = "IAC045"
+    title = "AWS managed administrator policy attached"
+    severity = Severity.HIGH
+    description = (
+        "AdministratorAccess, PowerUserAccess and IAMFullAccess grant (or let the holder "
+        "grant itself) control over the whole account. Attached to a role, user or group "
+        "used by a workload, they turn any credential leak into an account takeover."
+    )
+    remediation = {
+        "terraform": (
+            "Attach a customer managed policy with the needed actions instead of "
+            "`arn:aws:iam::aws:policy/AdministratorAccess` (`policy_arn`/`managed_policy_arns`)."
+        ),
+        "cloudformation": (
+            "Replace the AWS managed admin ARN in `ManagedPolicyArns` with a policy that lists "
+            "the needed actions."
+        ),
+        "iam": (
+            "Detach the policy (`aws iam detach-role-policy`) and attach one that lists the "
+            "needed actions."
+        ),
+    }
+    links = (
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_job-functions.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
+    )
+    tags = ("iam", "admin", "managed-policy")
+
+    def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
+        for node in graph:
+            attached = node.fact("managed_policy_arns")
+            if not isinstance(attached, (list, tuple)):
+                continue
+            for item in attached:
+                value, loc = item if isinstance(item, tuple) and len(item) == 2 else (item, None)
+                name = managed_admin_policy(value)
+                if name is None:
+                    continue
+                yield self.finding(
+                    node,
+                    f"{node.address} attaches the AWS managed policy {name}",
+                    loc if isinstance(loc, Location) else node.fact_loc("managed_policy_arns"),
+                    ADMIN_MANAGED_POLICIES[name],
+                )
+
+
+RULES = [
+    FullWildcardAction,
+    ServiceWildcardAction,
+    AllowNotAction,
+    PartialWildcardAction,
+    PublicPrincipal,
+    AdminManagedPolicyAttached,
+]

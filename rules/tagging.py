@@ -1,0 +1,141 @@
+"""tagging: resources that cannot be attributed to an owner, cost centre or environment.
+
+Only taggable resources are checked (the adapter sets `node.taggable`), and only
+their effective tags (`node.tags`: own tags merged with provider default_tags,
+propagated auto scaling tags, …). A tag whose value is unknown counts as present.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from linter.model import Finding, Location, Node, Severity, is_known
+from rules._base import BuiltinRule
+
+if TYPE_CHECKING:
+    from linter.config import Config
+    from linter.model import Graph
+
+_LINKS = (
+    "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html",
+    "https://docs.aws.amazon.com/whitepapers/latest/tagging-best-practices/tagging-best-practices.html",
+)
+_REMEDIATION = {
+    "terraform": (
+        "Add the keys to the resource's `tags`, or once for every resource in the provider's "
+        "`default_tags { tags = { ... } }` block."
+    ),
+    "cloudformation": (
+        "Add the keys to the resource's `Tags` (or pass stack-level tags with "
+        "`aws cloudformation deploy --tags`, which the linter cannot see)."
+    ),
+}
+
+
+def _tagged(graph: Graph) -> Iterator[tuple[Node, dict[str, object] | None]]:
+    """Taggable nodes with known tags (None when the resource sets none)."""
+    for node in graph:
+        if not node.taggable:
+            continue
+        tags = node.tags
+        if tags is not None and not isinstance(tags, dict):
+            continue  # Unknown: cannot tell what is there
+        yield node, tags
+
+
+def _tags_loc(node: Node, key: str | None = None) -> Location:
+    """Where the resource's own tags (or one tag) are written, else its header."""
+    if key is not None and f"tags.{key}" in node.fact_locs:
+        return node.fact_locs[f"tags.{key}"]
+    return node.fact_locs.get("tags", node.location)
+
+
+class MissingRequiredTags(BuiltinRule):
+    id = "IAC050"
+    title = "Resource is missing a required tag"
+    category = "tagging"
+    severity = Severity.MEDIUM
+    description = (
+        "Tags are how costs, ownership, data classification and automation (backups, "
+        "patching, access control by tag) find a resource. A resource without the tags your "
+        "organisation requires (`required_tags` in .iaclint.yaml) is invisible to all of them."
+    )
+    remediation = _REMEDIATION
+    links = _LINKS
+    tags = ("tagging", "governance", "config")
+
+    def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
+        if not config.required_tags:
+            return
+        for node, tags in _tagged(graph):
+            present = set(tags or {})
+            for key in config.required_tags:
+                if key not in present:
+                    yield self.finding(
+                        node,
+                        f"{node.address} is missing required tag '{key}'",
+                        _tags_loc(node) if tags else node.location,
+                    )
+
+
+class UntaggedResource(BuiltinRule):
+    id = "IAC051"
+    title = "Taggable resource has no tags"
+    category = "tagging"
+    severity = Severity.LOW
+    description = (
+        "With no `required_tags` configured, iaclint still reports taggable resources that "
+        "carry no tags at all: nobody can tell who owns them, what they cost or whether "
+        "they can be deleted. Configure `required_tags` to check specific keys instead."
+    )
+    remediation = _REMEDIATION
+    links = _LINKS
+    tags = ("tagging", "governance")
+
+    def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
+        if config.required_tags:
+            return
+        for node, tags in _tagged(graph):
+            if not tags:
+                yield self.finding(node, f"{node.address} has no tags")
+
+
+class TagValuePattern(BuiltinRule):
+    id = "IAC052"
+    title = "Tag value does not match the configured pattern"
+    category = "tagging"
+    severity = Severity.LOW
+    description = (
+        "`tag_value_patterns` in .iaclint.yaml fixes the allowed values of a tag (for "
+        "example `Environment: ^(dev|staging|prod)$`). A value outside the pattern breaks "
+        "cost reports and tag-based automation just like a missing tag."
+    )
+    remediation = {
+        "terraform": "Change the tag's value so that it matches the configured pattern.",
+        "cloudformation": "Change the tag's value so that it matches the configured pattern.",
+    }
+    links = _LINKS
+    tags = ("tagging", "governance", "config")
+
+    def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
+        if not config.tag_value_patterns:
+            return
+        patterns = {k: re.compile(v) for k, v in config.tag_value_patterns.items()}
+        for node, tags in _tagged(graph):
+            for key, pattern in patterns.items():
+                value = (tags or {}).get(key)
+                if value is None or not is_known(value):
+                    continue
+                text = str(value)
+                if pattern.search(text) is None:
+                    yield self.finding(
+                        node,
+                        f"{node.address} tag '{key}' has value {text!r}, which does not "
+                        f"match {pattern.pattern!r}",
+                        _tags_loc(node, key),
+                    )
+
+
+RULES = [MissingRequiredTags, UntaggedResource, TagValuePattern]
