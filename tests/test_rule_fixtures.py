@@ -31,9 +31,7 @@ Key = tuple[str, str, str, int]
 
 #: Cases whose facts an adapter does not fill yet (see /work/status/facts-requests.txt).
 #: They run and may pass; remove an entry once its adapter lands the facts.
-PENDING_ADAPTER: dict[str, str] = {
-    "IAC031/terraform/good-no-mapping": "terraform adapter: no synthesized root BlockDevice",
-}
+PENDING_ADAPTER: dict[str, str] = {}
 
 
 def cases() -> list[Path]:

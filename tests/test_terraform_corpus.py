@@ -7,7 +7,7 @@ from tests.conftest import shared_path
 
 
 def test_corpus_scans_cleanly() -> None:
-    corpus = shared_path("corpus", "terraform")
+    corpus = shared_path("corpus", "terraform").resolve()
     result = scan(ScanOptions(paths=[str(corpus)]))
     assert result.errors == []
     assert result.stats["tf_resources"] > 1000

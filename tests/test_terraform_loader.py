@@ -186,3 +186,18 @@ def test_disk_cache_can_be_disabled(tmp_path, monkeypatch) -> None:  # type: ign
     tf._PARSE_CACHE.clear()
     assert isinstance(load_terraform("/a/x.tf", b"a = 1\n"), TerraformFile)
     assert not list(tmp_path.rglob("*.pickle"))
+
+
+def test_disk_cache_prunes_old_entries(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    from linter.loaders import tf_cache
+
+    old = tmp_path / "ab" / "old.pickle"
+    new = tmp_path / "ab" / "new.pickle"
+    old.parent.mkdir()
+    old.write_bytes(b"x")
+    new.write_bytes(b"y")
+    os.utime(old, (1, 1))
+    tf_cache.prune(str(tmp_path))
+    assert not old.exists() and new.exists()

@@ -201,3 +201,16 @@ def test_override_files_merge_into_their_blocks(tmp_path: Path) -> None:
     assert vol.fact_locs["encrypted"].path.endswith("main_override.tf")
     assert vol.fact_locs["encrypted"].start_line == 2
     assert vol.location.path.endswith("main.tf")
+
+
+def test_auto_scaling_group_tags_come_from_tag_blocks_not_default_tags(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  default_tags {\n    tags = { Owner = "p" }\n  }\n}\n'
+        'resource "aws_autoscaling_group" "g" {\n  max_size = 1\n  min_size = 1\n'
+        '  tag {\n    key = "Team"\n    value = "x"\n    propagate_at_launch = true\n  }\n}\n'
+        'resource "aws_autoscaling_group" "bare" {\n  max_size = 1\n  min_size = 1\n}\n'
+    )
+    nodes, _ = adapt_paths(tmp_path)
+    assert nodes["aws_autoscaling_group.g"].taggable is True
+    assert nodes["aws_autoscaling_group.g"].tags == {"Team": "x"}
+    assert nodes["aws_autoscaling_group.bare"].tags is None

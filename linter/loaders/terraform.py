@@ -8,6 +8,7 @@ by the same small template scanner, so every syntax yields the same nodes.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import re
 from typing import Any
@@ -111,12 +112,35 @@ def parse_expression(text: str, line: int = 1) -> Expr:
     raise HclSyntaxError(line, "empty expression")
 
 
+@functools.lru_cache(maxsize=1)
+def _lark_parser() -> Any:
+    """python-hcl2's own grammar and post-lexer, without tree position propagation."""
+    try:
+        import hcl2.parser as hcl2_parser
+        from hcl2.postlexer import PostLexer
+        from lark import Lark
+
+        return Lark.open(
+            "hcl2.lark",
+            parser="lalr",
+            rel_to=hcl2_parser.__file__,
+            propagate_positions=False,
+            postlex=PostLexer(),
+            cache=disk_cache.grammar_cache_path() or True,  # True: a temp-dir file
+        )
+    except Exception:  # an incompatible python-hcl2: fall back to its own parser
+        return None
+
+
 def _parse_tree(text: str, line_offset: int) -> Any:
     import hcl2
     from lark.exceptions import LarkError, UnexpectedInput
 
     try:
-        return hcl2.parses_to_tree(text)
+        parser = _lark_parser()
+        if parser is None:
+            return hcl2.parses_to_tree(text)
+        return parser.parse(text + "\n")  # python-hcl2 appends one too (lark issue 237)
     except UnexpectedInput as exc:
         line = int(getattr(exc, "line", 1) or 1)
         if line < 1:
@@ -165,19 +189,31 @@ def _is_tree(node: Any) -> bool:
     return hasattr(node, "data")
 
 
+def _edge_token(node: Any, side: int) -> Any:
+    """The first (side 0) or last (side -1) token under `node`, or None."""
+    if not _is_tree(node):
+        return node if getattr(node, "line", None) else None
+    children = node.children if side == 0 else reversed(node.children)
+    for child in children:
+        found = _edge_token(child, side)
+        if found is not None:
+            return found
+    return None
+
+
 class _Converter:
     def __init__(self, offset: int) -> None:
         self.off = offset
 
     def lines(self, node: Any) -> tuple[int, int]:
-        if _is_tree(node):
-            meta = node.meta
-            if getattr(meta, "empty", True):
-                return 1 + self.off, 1 + self.off
-            return meta.line + self.off, meta.end_line + self.off
-        line = getattr(node, "line", None) or 1
-        end = getattr(node, "end_line", None) or line
-        return line + self.off, end + self.off
+        """First and last line of a node, from its tokens (the parser keeps no tree
+        positions: propagating them would double the parse time)."""
+        first = _edge_token(node, 0)
+        if first is None:
+            return 1 + self.off, 1 + self.off
+        last = _edge_token(node, -1) or first
+        end = getattr(last, "end_line", None) or last.line
+        return first.line + self.off, end + self.off
 
     @staticmethod
     def kids(node: Any) -> list[Any]:

@@ -8,15 +8,20 @@ Any I/O or unpickling problem simply means a cache miss.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
+import random
 import tempfile
+import time
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
 from linter.model import ParseError
+
+PRUNE_CHANCE = 1 / 500
 
 
 @lru_cache(maxsize=1)
@@ -46,6 +51,21 @@ def _directory() -> str | None:
         xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         base = os.path.join(xdg, "iaclint")
     return os.path.join(base, "tf-ast")
+
+
+def grammar_cache_path() -> str | None:
+    """Where Lark may keep its compiled HCL grammar (None: let Lark use a temp file).
+
+    The compiled grammar takes a second to build and never depends on the input,
+    so it is cached even when parse results are not."""
+    directory = _directory()
+    if directory is None:
+        return None
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError:
+        return None
+    return os.path.join(directory, "hcl2-grammar.lark-cache")
 
 
 def _file(path: str, data: bytes) -> str | None:
@@ -92,4 +112,17 @@ def put(path: str, data: bytes, doc: Any) -> None:
             os.unlink(tmp)
             raise
     except (OSError, pickle.PicklingError, RecursionError):
-        pass
+        return
+    if random.random() < PRUNE_CHANCE:
+        prune(os.path.dirname(os.path.dirname(target)))
+
+
+def prune(directory: str, max_age_days: float = 30.0) -> None:
+    """Forget entries not written for a month, so edited files do not pile up forever."""
+    cutoff = time.time() - max_age_days * 86400
+    for dirpath, _, filenames in os.walk(directory):
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            with contextlib.suppress(OSError):
+                if os.path.getmtime(path) < cutoff:
+                    os.unlink(path)

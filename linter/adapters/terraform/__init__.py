@@ -1,8 +1,28 @@
 """Terraform adapter: evaluate each root module and turn its resources into nodes.
 
 `adapt(documents, ctx)` groups the loaded files by directory (one directory is
-one module), finds the root modules among them, and evaluates each root with
-its variables, locals, modules, count/for_each and provider default tags.
+one module), finds the root modules among them (a directory another scanned
+directory calls through a relative `source` is not a root), and evaluates each
+root the way `terraform plan` would, as far as that is possible without
+providers or state:
+
+  config.py          module directories, override files, roots, module sources
+                     (relative paths, `.terraform/modules/modules.json`)
+  variables.py       input precedence (defaults < TF_VAR_ < terraform.tfvars(.json)
+                     < *.auto.tfvars(.json) < --var-file < --var) and type conversion
+                     (including `optional()` object attributes)
+  instance.py        one module instance: var/local/module/resource/data names,
+                     count/for_each expansion, provider default_tags
+  evaluator.py       expressions: templates, traversals, splats, for, operators
+  functions.py       Terraform's built-in functions
+  values.py          lazy references (ResourceObj → Ref), Invalid, partial texts
+  policies.py        IAM policies in every shape, with lines
+  resource_facts.py  native types → kinds and facts (linter/facts.py)
+  project.py         walks the instances and builds the nodes
+
+Whatever cannot be known (computed attributes, data sources, variables without
+a value) is Unknown, or a Ref naming the resource it comes from; an expression
+Terraform would reject is Invalid (also unknown). Nothing here raises for bad input.
 """
 
 from __future__ import annotations

@@ -391,10 +391,8 @@ class Functions:
         u = first_unknown(sep, text)
         if u is not None:
             return u
-        text = to_str(text)
-        if text == "":
-            return []
-        return text.split(to_str(sep)) if to_str(sep) else list(text)
+        text, sep = to_str(text), to_str(sep)
+        return text.split(sep) if sep else list(text)
 
     def trim(self, s: Any, chars: Any) -> Any:
         u = first_unknown(s, chars)

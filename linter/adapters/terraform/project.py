@@ -135,7 +135,12 @@ class Project:
             for path, loc in node.attr_locs.items():
                 if len(path) == 2 and path[0] == "tags" and isinstance(path[1], str):
                     node.fact_locs[f"tags.{path[1]}"] = loc
-        defaults = instance.provider_tags(block, node.native_type)
+        # the AWS provider does not apply default_tags to auto scaling groups
+        defaults = (
+            None
+            if node.native_type == "aws_autoscaling_group"
+            else instance.provider_tags(block, node.native_type)
+        )
         own = plain(own)
         defaults = plain(defaults)
         if own is None and defaults is None:
