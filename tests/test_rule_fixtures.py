@@ -7,7 +7,6 @@ built-in rules; only the case's rule (and IAC000 parse errors) are compared.
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections import Counter
 from pathlib import Path
@@ -21,18 +20,8 @@ from rules import RULES
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
 LANGUAGES = ("terraform", "cloudformation", "iam")
-_ADAPTERS = {
-    "terraform": "linter.adapters.terraform",
-    "cloudformation": "linter.adapters.cloudformation",
-    "iam": "linter.adapters.iam",
-}
 
 Key = tuple[str, str, str, int]
-
-#: Cases whose facts an adapter does not fill yet (see /work/status/facts-requests.txt).
-#: They run and may pass; remove an entry once its adapter lands the facts.
-PENDING_ADAPTER: dict[str, str] = {}
-
 
 def cases() -> list[Path]:
     return sorted(
@@ -42,16 +31,6 @@ def cases() -> list[Path]:
         for case in lang_dir.iterdir()
         if case.is_dir() and case.name.split("-")[0] in ("good", "bad")
     )
-
-
-def _adapter_ready(language: str) -> bool:
-    """Until an adapter has landed its language's fixtures cannot run (the rules'
-    unit tests in tests/test_rules_*.py cover them meanwhile)."""
-    try:
-        module = importlib.import_module(_ADAPTERS[language])
-    except ImportError:
-        return False
-    return hasattr(module, "adapt")
 
 
 def _expected_entries(case: Path) -> list[dict[str, object]]:
@@ -104,13 +83,8 @@ def run_case(case: Path) -> tuple[Counter[Key], list[str], dict[Key, set[str]]]:
 def test_fixture_case(case: Path) -> None:
     language = case.parent.name
     assert language in LANGUAGES, f"unknown language directory {language}"
-    if not _adapter_ready(language):
-        pytest.skip(f"the {language} adapter has not landed yet")
     actual, details, severities = run_case(case)
     expected = expected_of(case)
-    pending = PENDING_ADAPTER.get(case.relative_to(FIXTURES).as_posix())
-    if pending and actual != expected:
-        pytest.xfail(pending)
     assert actual == expected, (
         f"missing: {sorted((expected - actual).elements())}\n"
         f"unexpected: {sorted((actual - expected).elements())}\n" + "\n".join(details)
