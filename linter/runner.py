@@ -29,6 +29,13 @@ _LANGUAGE = {
     Format.IAM_POLICY: "iam",
 }
 
+_WHAT = {
+    Format.TERRAFORM: "a Terraform file",
+    Format.TERRAFORM_JSON: "a Terraform JSON file",
+    Format.CLOUDFORMATION: "a CloudFormation template (no Resources of AWS types)",
+    Format.IAM_POLICY: "an IAM policy document (no policy statements found)",
+}
+
 
 @dataclass
 class ScanOptions:
@@ -56,7 +63,11 @@ class ScanResult:
     rule_crashes: list[tuple[str, str]] = field(default_factory=list)
 
     def failed(self, threshold: Severity) -> bool:
-        return any(f.severity >= threshold for f in self.findings)
+        """A finding at or above the threshold, or any file that did not parse
+        (nothing in it was checked, whatever the threshold)."""
+        return any(
+            f.severity >= threshold or f.rule_id == PARSE_ERROR_RULE.id for f in self.findings
+        )
 
 
 def scan_root(paths: Sequence[str]) -> str:
@@ -84,7 +95,7 @@ def scan(options: ScanOptions) -> ScanResult:
     for source in files:
         doc = load(source)
         if doc is None:
-            skipped.append(Skipped(source.path, f"not a {source.format.value} document"))
+            skipped.append(Skipped(source.path, f"not {_WHAT[source.format]}"))
             continue
         scanned.append(source)
         if isinstance(doc, ParseError):

@@ -124,6 +124,9 @@ def test_unparseable_file_does_not_hide_others(
     assert len(parse) == 1 and parse[0]["file"].endswith("broken/main.tf")
     assert parse[0]["start_line"] in (2, 3)
     assert any(f["category"] == "open-ingress" for f in findings)
+    # A file that did not parse was not checked at all: it fails whatever the threshold.
+    only_broken = ["scan", str(broken), "--fail-on", "critical"]
+    assert run(only_broken, capsys)[0] == 1
 
 
 def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
