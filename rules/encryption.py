@@ -8,11 +8,13 @@ without an explicit configuration is medium rather than high.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
-from linter.facts import BlockDevice, Encryption
-from linter.model import Finding, Node, Severity
+from linter.facts import BlockDevice, Encryption, Statement
+from linter.model import Finding, Node, Severity, is_known
 from rules._base import BuiltinRule, failing, not_true, when
+from rules.iam_wildcard import grants
 
 if TYPE_CHECKING:
     from linter.config import Config
@@ -350,6 +352,84 @@ class DynamoDbEncryptionDisabled(_StorageEncryptionRule):
     only_explicit = True
 
 
+#: Condition operators on s3:x-amz-server-side-encryption that, in an Allow, admit
+#: an upload that is not encrypted as required.
+_ADMITS_UNENCRYPTED = ("stringnotequals", "stringnotequalsignorecase", "stringnotlike")
+_SSE_KEY = "s3:x-amz-server-side-encryption"
+
+
+def _grants_put_object(stmt: Statement) -> bool:
+    actions = stmt.actions if isinstance(stmt.actions, tuple) else ()
+    for action in actions:
+        if isinstance(action, str) and fnmatchcase("s3:putobject", action.strip().lower()):
+            return True
+    return False
+
+
+def _unencrypted_clause(conditions: Any) -> str | None:
+    """The condition clause that lets an unencrypted upload through, as text."""
+    if not isinstance(conditions, dict):
+        return None
+    for operator, clauses in conditions.items():
+        if not (isinstance(operator, str) and isinstance(clauses, dict)):
+            continue
+        op = operator.split(":")[-1].removesuffix("IfExists").lower()
+        for key, value in clauses.items():
+            if not (isinstance(key, str) and key.lower() == _SSE_KEY):
+                continue
+            values = value if isinstance(value, list) else [value]
+            if op == "null" and any(
+                v is True or (isinstance(v, str) and v.lower() == "true") for v in values
+            ):
+                return f"{operator} {key} = true (the upload carries no encryption header)"
+            if op in _ADMITS_UNENCRYPTED and all(is_known(v) for v in values):
+                return f"{operator} {key} {values!r}"
+    return None
+
+
+class S3PolicyAllowsUnencryptedUploads(BuiltinRule):
+    id = "IAC038"
+    title = "S3 bucket policy allows unencrypted uploads"
+    category = "encryption"
+    severity = Severity.HIGH
+    description = (
+        "A bucket policy that is meant to require encrypted uploads must Deny s3:PutObject "
+        "when the s3:x-amz-server-side-encryption header is missing or wrong. Written as an "
+        "Allow with the same condition it does the opposite: it explicitly grants uploads "
+        "that are not encrypted as required."
+    )
+    remediation = {
+        "terraform": (
+            "Change the statement's `effect` to \"Deny\" (with `Principal \"*\"`), or drop it "
+            "and rely on `aws_s3_bucket_server_side_encryption_configuration`."
+        ),
+        "cloudformation": (
+            "Change the statement's `Effect` to `Deny` (with `Principal: \"*\"`), or drop it and "
+            "rely on `BucketEncryption`."
+        ),
+    }
+    links = (
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html",
+    )
+    tags = ("encryption", "s3", "iam")
+
+    def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
+        for grant in grants(graph):
+            if grant.node.kind not in ("s3.bucket_policy", "s3.bucket"):
+                continue
+            if not _grants_put_object(grant.stmt):
+                continue
+            clause = _unencrypted_clause(grant.stmt.conditions)
+            if clause is not None:
+                yield self.finding(
+                    grant.node,
+                    f"{grant.where()} allows s3:PutObject when {clause}; to require "
+                    "encryption, Deny these uploads instead",
+                    grant.stmt.loc("Condition"),
+                )
+
+
 RULES = [
     EbsVolumeUnencrypted,
     BlockDeviceUnencrypted,
@@ -359,4 +439,5 @@ RULES = [
     ElastiCacheUnencrypted,
     RedshiftUnencrypted,
     DynamoDbEncryptionDisabled,
+    S3PolicyAllowsUnencryptedUploads,
 ]
