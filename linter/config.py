@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from linter.model import Severity
@@ -91,6 +90,8 @@ class Config:
 
 
 def validate(data: Any, path: str | None) -> None:
+    import jsonschema  # only when a configuration exists: saves start-up time otherwise
+
     where = path or "configuration"
     validator = jsonschema.Draft7Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
