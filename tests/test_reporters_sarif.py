@@ -364,3 +364,29 @@ def test_real_corpus_files_give_valid_reports(validator: jsonschema.Draft7Valida
                .startswith("/") for r in results)
     text = render("text", result)
     assert text.count("\n  ") >= len(files)
+
+
+def test_graded_rule_states_its_worst_reported_severity(tmp_path: Path) -> None:
+    """GitHub reads severity from the rule only: a rule whose default is lower than a
+    finding it reported must not show that finding's alert as less severe."""
+    result = make_result(tmp_path)
+    first = next(
+        f for f in result.findings
+        if next(r for r in result.rules if r.id == f.rule_id).severity < Severity.CRITICAL
+    )
+    rule = next(r for r in result.rules if r.id == first.rule_id)
+    below = min(Severity)
+    result.findings[result.findings.index(first)] = replace(first, severity=Severity.CRITICAL)
+    descriptor = next(d for d in run_of(result)["tool"]["driver"]["rules"] if d["id"] == rule.id)
+    assert descriptor["properties"]["security-severity"] == "9.5"
+    assert descriptor["defaultConfiguration"]["level"] == (
+        "error" if rule.severity >= Severity.HIGH else "warning" if rule.severity > below
+        else "note"
+    )
+    untouched = make_result(tmp_path)
+    others = [r for r in untouched.rules if r.id not in {f.rule_id for f in untouched.findings}]
+    for other in others:
+        d = next(x for x in run_of(untouched)["tool"]["driver"]["rules"] if x["id"] == other.id)
+        assert d["properties"]["security-severity"] == {
+            Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5",
+            Severity.LOW: "3.0"}[other.severity]

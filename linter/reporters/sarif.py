@@ -78,7 +78,11 @@ def sarif_log(result: ScanResult) -> om.SarifLog:
     known = {r.id for r in rules}
     # A finding whose rule is not in result.rules still needs a descriptor for ruleIndex.
     extra = sorted({i.finding.rule_id for i in items if i.finding.rule_id not in known})
-    descriptors = [rule_descriptor(r) for r in rules]
+    worst: dict[str, Severity] = {}
+    for item in items:
+        f = item.finding
+        worst[f.rule_id] = max(worst.get(f.rule_id, f.severity), f.severity)
+    descriptors = [rule_descriptor(r, worst.get(r.id)) for r in rules]
     descriptors += [_bare_descriptor(rule_id, items) for rule_id in extra]
     index = {d.id: n for n, d in enumerate(descriptors)}
 
@@ -125,8 +129,14 @@ def _semantic(version: str) -> str | None:
 # -- rules -----------------------------------------------------------------
 
 
-def rule_descriptor(rule: Rule) -> om.ReportingDescriptor:
+def rule_descriptor(rule: Rule, worst: Severity | None = None) -> om.ReportingDescriptor:
+    """The rule's descriptor. GitHub takes an alert's severity from the rule's
+    `security-severity` only, never from the result; a graded rule (IAC001 is
+    critical for SSH, medium for port 8080) therefore states the worst severity it
+    reported in this run, so that no critical alert is shown as less. Each
+    result's `level` still carries its own grade."""
     title = rule.title.strip()
+    shown = max(rule.severity, worst) if worst is not None else rule.severity
     description = " ".join(rule.description.split()) or title
     links = [link for link in rule.links if link]
     return om.ReportingDescriptor(
@@ -141,7 +151,7 @@ def rule_descriptor(rule: Rule) -> om.ReportingDescriptor:
             tags=_rule_tags(rule),
             category=rule.category,
             precision=str(getattr(rule, "precision", None) or "high"),
-            **{"security-severity": SECURITY_SEVERITY[rule.severity]},
+            **{"security-severity": SECURITY_SEVERITY[shown]},
         ),
     )
 
