@@ -125,10 +125,45 @@ def is_fully_known(value: Any) -> bool:
     return True
 
 
+class Partial(Unknown):
+    """An unknown list some of whose items are known.
+
+    `concat(var.extra, ["0.0.0.0/0"])` has an unknown length and order, but it
+    certainly holds "0.0.0.0/0": a rule may conclude that it contains a known-bad
+    item, never that it lacks one. Code that does not look inside treats it as
+    any other Unknown; `list_items()` yields the known items plus one Unknown
+    standing for the rest.
+    """
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        super().__init__("a list with unknown items")
+        self.items = tuple(items)
+
+    def __repr__(self) -> str:
+        return f"Partial({list(self.items)!r})"
+
+
+def list_items(value: Any) -> list[Any]:
+    """The items of a list-like value: a list's own, a Partial's known items plus
+    one Unknown for the rest, an Unknown as itself, None as nothing."""
+    if value is None:
+        return []
+    if isinstance(value, Partial):
+        return [*value.items, Unknown("more items")]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
 def refs_in(value: Any) -> Iterator[Ref]:
     """Every Ref inside a (possibly nested) value."""
     if isinstance(value, Ref):
         yield value
+    elif isinstance(value, Partial):
+        for item in value.items:
+            yield from refs_in(item)
     elif isinstance(value, Choice):
         for _label, option in value.options:
             yield from refs_in(option)

@@ -28,7 +28,7 @@ from linter.adapters.terraform.values import (
     opaque,
     plain,
 )
-from linter.model import Unknown, is_fully_known
+from linter.model import Partial, Unknown, is_fully_known
 
 Func = Callable[..., Any]
 UNKNOWN_CALL = Unknown("function result")
@@ -93,6 +93,28 @@ def _int(value: Any) -> int:
             raise FunctionError("not a whole number")
         return int(n)
     return n
+
+
+def partial_union(lists: tuple[Any, ...]) -> Any:
+    """concat/setunion over lists some of which are unknown: the known items are
+    certainly in the result (a Partial), unless nothing at all is known."""
+    u = first_unknown(*lists)
+    if isinstance(u, Invalid) or any(
+        not isinstance(x, (list, tuple, Partial, Unknown)) for x in lists
+    ):
+        return u if isinstance(u, Invalid) else INVALID
+    known = [
+        item
+        for x in lists
+        for item in (x.items if isinstance(x, Partial) else () if isinstance(x, Unknown) else x)
+    ]
+    return Partial(known) if known else u
+
+
+def over_known(seq: Any, apply: Callable[[list[Any]], Any]) -> Any:
+    """Apply a list function to the known items of a Partial, keeping it partial."""
+    result = apply(list(seq.items))
+    return Partial(result) if isinstance(result, list) else Unknown("a list with unknown items")
 
 
 def _seq(value: Any) -> list[Any]:
@@ -237,7 +259,7 @@ class Functions:
     def concat(self, *lists: Any) -> Any:
         u = first_unknown(*lists)
         if u is not None:
-            return u
+            return partial_union(lists)
         out: list[Any] = []
         locs: dict[Any, Any] = {}
         for seq in lists:
@@ -278,6 +300,8 @@ class Functions:
         raise FunctionError("no non-empty list")
 
     def compact(self, seq: Any) -> Any:
+        if isinstance(seq, Partial):
+            return over_known(seq, self.compact)
         u = first_unknown(seq)
         if u is not None:
             return u
@@ -288,6 +312,8 @@ class Functions:
         return out
 
     def flatten(self, seq: Any) -> Any:
+        if isinstance(seq, Partial):
+            return over_known(seq, self.flatten)
         u = first_unknown(seq)
         if u is not None:
             return u
@@ -304,6 +330,8 @@ class Functions:
         return out
 
     def distinct(self, seq: Any) -> Any:
+        if isinstance(seq, Partial):
+            return over_known(seq, self.distinct)
         u = first_unknown(seq)
         if u is not None:
             return u
@@ -474,10 +502,14 @@ class Functions:
         return u if u is not None else _map(m)
 
     def tolist(self, seq: Any) -> Any:
+        if isinstance(seq, Partial):
+            return seq
         u = first_unknown(seq)
         return u if u is not None else list(_seq(seq))
 
     def toset(self, seq: Any) -> Any:
+        if isinstance(seq, Partial):
+            return over_known(seq, self.toset)
         u = first_unknown(seq)
         if u is not None:
             return u
@@ -691,8 +723,10 @@ class Functions:
         return u if u is not None else False
 
     def setunion(self, *sets: Any) -> Any:
-        u = first_unknown(*sets)
-        return u if u is not None else self.toset([v for s in sets for v in _seq(s)])
+        if first_unknown(*sets) is not None:
+            union = partial_union(sets)
+            return over_known(union, self.toset) if isinstance(union, Partial) else union
+        return self.toset([v for s in sets for v in _seq(s)])
 
     def setintersection(self, first: Any, *rest: Any) -> Any:
         u = first_unknown(first, *rest)

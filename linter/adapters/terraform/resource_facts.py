@@ -15,7 +15,7 @@ from linter.adapters.terraform.functions import FunctionError, to_number
 from linter.adapters.terraform.policies import POLICY_ATTRS, make_policy
 from linter.adapters.terraform.values import HOLE_END, HOLE_START, PartialText
 from linter.facts import BlockDevice, Encryption, IngressRule, NaclEntry, Route
-from linter.model import Location, Node, Ref, Unknown
+from linter.model import Location, Node, Ref, Unknown, list_items
 
 if TYPE_CHECKING:
     from linter.adapters.terraform.project import _View
@@ -145,25 +145,11 @@ def _int(value: Any) -> int | Unknown:
 
 
 def _list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return value
-    return [value]
+    return list_items(value)
 
 
 def _sources(*values: Any) -> tuple[Any, ...]:
-    out: list[Any] = []
-    for v in values:
-        if v is None:
-            continue
-        if isinstance(v, Unknown):
-            out.append(v)
-        elif isinstance(v, list):
-            out.extend(x for x in v if x is not None)
-        else:
-            out.append(v)
-    return tuple(out)
+    return tuple(x for v in values for x in list_items(v) if x is not None)
 
 
 _PROTOCOLS = {"-1": "-1", "all": "-1", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
