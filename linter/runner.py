@@ -87,7 +87,7 @@ def scan(options: ScanOptions) -> ScanResult:
     root = options.root or scan_root(options.paths)
     files, skipped, _missing = discover(options.paths)
     in_scope = _scope(options.paths)
-    files = _with_module_context(files)
+    files = _with_module_context(files, _named_tfvars(options.paths))
 
     documents: dict[str, list[object]] = {}
     errors: list[ParseError] = []
@@ -108,7 +108,7 @@ def scan(options: ScanOptions) -> ScanResult:
         config=options.config,
         root=root,
         tf_vars=dict(options.tf_vars),
-        tf_var_files=list(options.tf_var_files),
+        tf_var_files=[*_explicit_var_files(options.paths), *options.tf_var_files],
         cfn_params=dict(options.cfn_params),
         cfn_param_files=list(options.cfn_param_files),
     )
@@ -180,6 +180,9 @@ def _scope(paths: Sequence[str]) -> Callable[[str], bool]:
         p = Path(raw).resolve()
         if p.is_dir():
             dirs.append(str(p).rstrip(os.sep) + os.sep)
+        elif p.name.endswith(_TFVARS):  # new values change the whole module's findings
+            files.add(str(p))
+            dirs.append(str(p.parent).rstrip(os.sep) + os.sep)
         else:
             files.add(str(p))
     if not files:
@@ -191,14 +194,32 @@ def _scope(paths: Sequence[str]) -> Callable[[str], bool]:
     return inside
 
 
-def _with_module_context(files: list[SourceFile]) -> list[SourceFile]:
+_TFVARS = (".tfvars", ".tfvars.json")
+
+
+def _named_tfvars(paths: Sequence[str]) -> list[Path]:
+    return [Path(p).resolve() for p in paths if p.endswith(_TFVARS) and Path(p).is_file()]
+
+
+def _explicit_var_files(paths: Sequence[str]) -> list[str]:
+    """A variables file named as a scan path is applied like `--var-file`, unless
+    Terraform loads it by itself (terraform.tfvars, *.auto.tfvars)."""
+    return [
+        str(p)
+        for p in _named_tfvars(paths)
+        if not (p.name.startswith("terraform.tfvars") or ".auto.tfvars" in p.name)
+    ]
+
+
+def _with_module_context(files: list[SourceFile], tfvars: list[Path]) -> list[SourceFile]:
     """A Terraform file named on its own (as pre-commit does) is evaluated with the
-    rest of its module directory, or its variables and locals would be unknown."""
+    rest of its module directory, or its variables and locals would be unknown; a
+    named variables file brings its whole module directory."""
     tf_dirs = {
         str(Path(f.path).parent)
         for f in files
         if f.format in (Format.TERRAFORM, Format.TERRAFORM_JSON)
-    }
+    } | {str(p.parent) for p in tfvars}
     known = {f.path for f in files}
     extra: list[SourceFile] = []
     for directory in sorted(tf_dirs):

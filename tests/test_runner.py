@@ -93,3 +93,19 @@ def test_disable_and_severity_override(tmp_path: Path) -> None:
     cfg = Config(severity_overrides={first.rule_id: Severity.LOW})
     result = scan(ScanOptions(paths=[str(root)], config=cfg, rules=load_rules()))
     assert {f.severity for f in result.findings if f.rule_id == first.rule_id} == {Severity.LOW}
+
+
+def test_named_variables_file_scans_its_module_with_those_values(tmp_path: Path) -> None:
+    root = tree(tmp_path)
+    (root / "variables.tf").write_text('variable "cidr" {\n  default = "10.0.0.0/8"\n}\n',
+                                       encoding="utf-8")
+    assert not [f for f in run([root / "sg.tf"]) if f.category == "open-ingress"]
+    prod = root / "prod.tfvars"
+    prod.write_text('cidr = "0.0.0.0/0"\n', encoding="utf-8")
+    findings = run([prod])
+    assert [(Path(f.location.path).name, f.location.start_line)
+            for f in findings if f.category == "open-ingress"] == [("sg.tf", 6)]
+    auto = root / "terraform.tfvars"
+    auto.write_text('cidr = "0.0.0.0/0"\n', encoding="utf-8")
+    prod.unlink()
+    assert [f for f in run([auto]) if f.category == "open-ingress"]
