@@ -9,12 +9,18 @@ read by the YAML parser too (as cfn-lint does); when cfn-lint's JSON decoder
 had to be used, its marks are recomputed from character offsets (its line
 arithmetic is off by one around brackets and commas) and list strings, which
 carry no marks, are found in the text.
+
+The second half decodes JSON into JObj/JArr/JScalar nodes that keep the line
+of every key and value (and repeated keys), for Terraform's JSON syntax,
+`.tfvars.json` and policy text inside Terraform.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import json.decoder
+import json.scanner
 import re
 from bisect import bisect_left
 from typing import Any
@@ -191,3 +197,181 @@ def locate_in(locs: LineMap, path: Path) -> tuple[int, int]:
         if hit is not None:
             return hit
     return (1, 1)
+
+
+# --------------------------------------------------------------------------- JSON with lines
+# Terraform's JSON syntax (and policy text inside Terraform) needs what plain
+# values + a path line map cannot hold: the line of every key *and* of every
+# value, and repeated keys (HCL reads a second `"resource"` key as more blocks).
+# So the standard library's decoder is hooked to build JObj/JArr/JScalar nodes.
+# Not cfn-lint's decoder: its per-key mark bookkeeping made this 5x slower and
+# its marks need correcting anyway; lines here come from exact offsets.
+
+
+class JObj:
+    """A JSON object: (key, key line, value) in written order, duplicates kept."""
+
+    __slots__ = ("end_line", "items", "line")
+
+    def __init__(self, items: list[tuple[str, int, Any]], line: int, end_line: int) -> None:
+        self.items = items
+        self.line = line
+        self.end_line = end_line
+
+
+class JArr:
+    __slots__ = ("end_line", "items", "line")
+
+    def __init__(self, items: list[Any], line: int, end_line: int) -> None:
+        self.items = items
+        self.line = line
+        self.end_line = end_line
+
+
+class JScalar:
+    __slots__ = ("line", "value")
+
+    def __init__(self, value: Any, line: int) -> None:
+        self.value = value
+        self.line = line
+
+
+class JsonSyntaxError(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+_MAX_DEPTH = 500
+#: the decoder's messages in this project's words, per container being read
+_MESSAGES = {
+    "{": {
+        "Expecting property name enclosed in double quotes": "expected a string key",
+        "Expecting ':' delimiter": "expected ':'",
+        "Expecting ',' delimiter": "expected ',' or '}'",
+    },
+    "[": {"Expecting ',' delimiter": "expected ',' or ']'"},
+    "": {"Extra data": "extra data after the document"},
+}
+_CONSTANT = object()  # NaN/Infinity: Python's decoder accepts them, JSON does not
+_WS = " \t\n\r"
+
+
+def _keep_pairs(pairs: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    return pairs
+
+
+class _LineDecoder(json.JSONDecoder):
+    """json's pure-Python scanner with hooks that wrap every value in a node."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(parse_constant=lambda _name: _CONSTANT, object_pairs_hook=_keep_pairs)
+        self.newlines = [m.start() for m in re.finditer("\n", text)]
+        self.depth = 0
+        self._inner: Any = None
+        self.parse_object = self._object
+        self.parse_array = self._array
+        self.parse_string = self._string
+        self.scan_once = self._marking(json.scanner.py_make_scanner(self))
+
+    def line_at(self, pos: int) -> int:
+        return bisect_left(self.newlines, pos) + 1
+
+    def fail(self, pos: int, message: str) -> Any:
+        raise JsonSyntaxError(self.line_at(pos), f"JSON syntax error: {message}")
+
+    def reword(self, exc: json.JSONDecodeError, container: str) -> JsonSyntaxError:
+        message = _MESSAGES[container].get(exc.msg) or str(exc)
+        return JsonSyntaxError(exc.lineno, f"JSON syntax error: {message}")
+
+    def _marking(self, scan: Any) -> Any:
+        def scan_marked(s: str, idx: int) -> tuple[Any, int]:
+            if self.depth > _MAX_DEPTH:
+                self.fail(idx, "nesting too deep")
+            try:
+                value, end = scan(s, idx)
+            except StopIteration:
+                if idx >= len(s):
+                    self.fail(idx, "unexpected end of input")
+                self.fail(idx, f"unexpected character {s[idx]!r}")
+            if value is _CONSTANT:
+                self.fail(idx, f"unexpected character {s[idx]!r}")
+            if isinstance(value, (JObj, JArr)):
+                return value, end
+            return JScalar(value, self.line_at(idx)), end
+
+        return scan_marked
+
+    def _scan(self, scan: Any) -> Any:
+        if self._inner is None:  # the scanner's own recursive function, wrapped once
+            self._inner = self._marking(scan)
+        return self._inner
+
+    def _string(self, s: str, end: int, strict: bool = True) -> tuple[str, int]:
+        try:
+            return json.decoder.scanstring(s, end, strict)  # type: ignore[attr-defined,no-any-return]
+        except ValueError as exc:  # located at the opening quote
+            return self.fail(end - 1, str(exc))  # type: ignore[no-any-return]
+
+    def _object(self, s_and_end: tuple[str, int], strict: bool, scan: Any, _hook: Any,
+                pairs_hook: Any, memo: Any = None) -> tuple[JObj, int]:
+        start = s_and_end[1] - 1
+        key_lines: list[int] = []
+        marked = self._scan(scan)
+
+        def scan_value(s: str, idx: int) -> tuple[Any, int]:
+            # back over `"key" :` (a key never spans lines) to the key's closing quote
+            j = idx - 1
+            while s[j] in _WS:
+                j -= 1
+            j -= 1
+            while s[j] in _WS:
+                j -= 1
+            key_lines.append(self.line_at(j))
+            return marked(s, idx)  # type: ignore[no-any-return]
+
+        self.depth += 1
+        try:
+            pairs, end = json.decoder.JSONObject(
+                s_and_end, strict, scan_value, None, pairs_hook, memo
+            )
+        except json.JSONDecodeError as exc:
+            raise self.reword(exc, "{") from None
+        self.depth -= 1
+        items = [(k, kl, v) for (k, v), kl in zip(pairs, key_lines, strict=True)]
+        line = self.line_at(start)
+        return JObj(items, line, self.line_at(end - 1) if items else line), end
+
+    def _array(self, s_and_end: tuple[str, int], scan: Any) -> tuple[JArr, int]:
+        start = s_and_end[1] - 1
+        self.depth += 1
+        try:
+            values, end = json.decoder.JSONArray(s_and_end, self._scan(scan))
+        except json.JSONDecodeError as exc:
+            raise self.reword(exc, "[") from None
+        self.depth -= 1
+        line = self.line_at(start)
+        return JArr(values, line, self.line_at(end - 1) if values else line), end
+
+
+def parse_json_lines(text: str) -> Any:
+    """Strict JSON as JObj/JArr/JScalar nodes, or a JsonSyntaxError at the bad line."""
+    decoder = _LineDecoder(text)
+    try:
+        return decoder.decode(text)
+    except json.JSONDecodeError as exc:
+        raise decoder.reword(exc, "") from None
+    except RecursionError:
+        raise JsonSyntaxError(1, "JSON syntax error: nesting too deep") from None
+    except ValueError as exc:  # an integer too long to convert
+        raise JsonSyntaxError(1, f"JSON syntax error: {exc}") from None
+
+
+def jplain(node: Any) -> Any:
+    """Plain Python value of a JObj/JArr/JScalar tree."""
+    if isinstance(node, JObj):
+        return {k: jplain(v) for k, _, v in node.items}
+    if isinstance(node, JArr):
+        return [jplain(v) for v in node.items]
+    return node.value

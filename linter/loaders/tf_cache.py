@@ -23,12 +23,22 @@ from linter.model import ParseError
 
 PRUNE_CHANCE = 1 / 500
 
+#: the loader's own modules: a change to any of them must invalidate every entry
+_SOURCES = (
+    "terraform.py",
+    "tf_templates.py",
+    "terraform_json.py",
+    "marked.py",
+    "hcl_ast.py",
+    "tf_cache.py",
+)
+
 
 @lru_cache(maxsize=1)
 def _salt() -> bytes:
     here = os.path.dirname(__file__)
     digest = hashlib.sha256(b"iaclint-tf-ast-1")
-    for name in ("terraform.py", "hcl_ast.py", "tf_cache.py"):
+    for name in _SOURCES:
         try:
             with open(os.path.join(here, name), "rb") as fh:
                 digest.update(fh.read())

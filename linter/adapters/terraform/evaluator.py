@@ -365,7 +365,7 @@ class Evaluator:
         return self.read_file(args[0], scope)
 
     def _templatefile(self, args: list[Any], scope: Scope) -> Any:
-        from linter.loaders.terraform import parse_template_text
+        from linter.loaders.tf_templates import parse_template_text
 
         if len(args) != 2:
             return INVALID

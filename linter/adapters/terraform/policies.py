@@ -21,7 +21,7 @@ from linter.adapters.terraform.values import (
     UnknownJson,
 )
 from linter.facts import PolicyDocument
-from linter.loaders.terraform import JArr, JObj, JsonSyntaxError, parse_json_lines
+from linter.loaders.marked import JArr, JObj, JsonSyntaxError, parse_json_lines
 from linter.model import Location, Ref, Unknown, is_fully_known
 from linter.policy import parse_policy
 

@@ -22,14 +22,9 @@ from linter.loaders.hcl_ast import (
     TupleExpr,
     Variable,
 )
-from linter.loaders.terraform import (
-    HclSyntaxError,
-    JsonSyntaxError,
-    json_expr,
-    parse_expression,
-    parse_hcl_body,
-    parse_json_lines,
-)
+from linter.loaders.marked import JsonSyntaxError, parse_json_lines
+from linter.loaders.terraform import HclSyntaxError, parse_expression, parse_hcl_body
+from linter.loaders.terraform_json import json_expr
 from linter.model import Unknown
 
 
