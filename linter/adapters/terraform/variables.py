@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from linter.adapters.terraform.evaluator import NO_NAMES, Evaluator, Scope
+from linter.adapters.terraform.functions import FunctionError, to_number
 from linter.loaders.hcl_ast import (
     Block,
     Expr,
@@ -177,12 +178,9 @@ def convert(value: Any, type_: str | None, evaluator: Evaluator, path: str) -> A
         value = parsed
     if type_ == "number" and isinstance(value, str):
         try:
-            return int(value)
-        except ValueError:
-            try:
-                return float(value)
-            except ValueError:
-                return value
+            return to_number(value)
+        except FunctionError:
+            return value
     if type_ == "bool" and value in ("true", "false"):
         return value == "true"
     if type_ == "string" and isinstance(value, bool):
