@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from linter.config import Config
 from linter.model import Ref, Unknown, is_known
+from linter.registry import load_rules
+from linter.runner import ScanOptions, scan
 from tests.test_terraform_helpers import adapt_paths, fixture
 
 
@@ -159,11 +162,15 @@ def test_tf_json_module() -> None:
 
 
 def test_a_named_file_is_evaluated_with_its_whole_directory() -> None:
-    nodes, _ = adapt_paths(fixture("network") / "security.tf")
+    named = fixture("network") / "security.tf"
+    result = scan(ScanOptions(paths=[str(named)], config=Config(), rules=load_rules()))
+    nodes = {n.address: n for n in result.graph}
     sg = nodes["aws_security_group.web"]
-    # main.tf is read to resolve aws_vpc.main, but only the named file's resources are nodes
-    assert sg.facts["vpc"].target.endswith("::aws_vpc.main")
-    assert "aws_vpc.main" not in nodes
+    # main.tf is read to resolve aws_vpc.main (a node, so graph queries can follow it),
+    # but only the named file's findings are reported
+    assert result.graph.resolve(sg.facts["vpc"]) is nodes["aws_vpc.main"]
+    assert result.findings
+    assert {f.location.path for f in result.findings} == {str(named.resolve())}
 
 
 def test_unknown_for_each_on_a_module_keeps_one_instance(tmp_path: Path) -> None:

@@ -163,19 +163,14 @@ class ConfigLoader:
         directory = os.path.normpath(directory)
         if directory in self._cache:
             return self._cache[directory]
+        # The runner hands over whole module directories (linter.runner adds the
+        # siblings of a named file); other module sources are read from disk here.
         files = self.scanned.get(directory)
         if files is None:
             files = self._from_disk(directory)
-        else:  # a module is all of its directory, even when only some files were named
-            known = {f.path for f in files}
-            siblings = self._from_disk(directory) or []
-            files = files + [f for f in siblings if f.path not in known]
         cfg = ModuleConfig.build(directory, files) if files else None
         self._cache[directory] = cfg
         return cfg
-
-    def scanned_paths(self, directory: str) -> set[str]:
-        return {f.path for f in self.scanned.get(os.path.normpath(directory), [])}
 
     @staticmethod
     def _from_disk(directory: str) -> list[TerraformFile] | None:

@@ -56,7 +56,6 @@ class Project:
         self.stats = {"tf_resources": 0, "tf_unknown_values": 0, "tf_modules": 0}
         self._policy_docs: dict[str, Any] = {}
         self._busy: set[str] = set()
-        self._root_paths: set[str] = set()
 
     def run(self, config: ModuleConfig) -> list[Node]:
         inputs = root_inputs(
@@ -67,15 +66,12 @@ class Project:
             self.ctx.env,
         )
         root = ModuleInstance(self, config, "", inputs, {}, (config.directory,), (), {})
-        self._root_paths = self.loader.scanned_paths(config.directory)
         self._walk(root)
         self.evaluator.locmap.clear()
         return self.nodes
 
     def _walk(self, instance: ModuleInstance) -> None:
         for decl in instance.config.resources.values():
-            if not instance.prefix and decl.path not in self._root_paths:
-                continue  # a sibling file read only to complete the module
             kind, items = instance.expansion(decl)
             for suffix, bindings in items:
                 node = self._node(instance, decl, suffix, bindings)
