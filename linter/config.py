@@ -1,53 +1,64 @@
-"""Scan configuration: `.iaclint.yaml` or `--config FILE`, validated by JSON Schema."""
+"""Scan configuration: a file found by `find_config` or given with `--config`,
+validated by the JSON Schema shipped in `linter/data/config-schema.json`.
+
+The schema is a package file rather than a Python literal so that editors and
+`iaclint config schema` serve exactly what the loader enforces.
+"""
 
 from __future__ import annotations
 
+import datetime
+import json
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from linter.config_files import CONFIG_NAMES, ConfigError, describe, find_config, read_mapping
 from linter.model import Severity
+from linter.selection import normalize
 
-CONFIG_NAMES = (".iaclint.yaml", ".iaclint.yml")
+__all__ = [
+    "CONFIG_NAMES",
+    "Config",
+    "ConfigError",
+    "IgnoreEntry",
+    "describe",
+    "find_config",
+    "load_config",
+    "schema",
+    "schema_text",
+    "validate",
+]
+
 SEVERITIES = ["critical", "high", "medium", "low"]
 
-SCHEMA: dict[str, Any] = {
-    "$schema": "http://json-schema.org/draft-07/schema#",
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "required_tags": {"type": "array", "items": {"type": "string", "minLength": 1}},
-        "allowed_public_ports": {
-            "type": "array",
-            "items": {"type": "integer", "minimum": 0, "maximum": 65535},
-        },
-        "fail_on": {"type": "string", "enum": SEVERITIES},
-        "disable": {
-            "type": "array",
-            "items": {"type": "string", "pattern": "^[A-Za-z]+[0-9]+$"},
-        },
-        "public_facing_tags": {
-            "type": "object",
-            "additionalProperties": {"type": "array", "items": {"type": "string"}},
-        },
-        "tag_value_patterns": {
-            "type": "object",
-            "additionalProperties": {"type": "string", "format": "regex"},
-        },
-        "include_partial_wildcards": {"type": "boolean"},
-        "severity_overrides": {
-            "type": "object",
-            "additionalProperties": {"type": "string", "enum": SEVERITIES},
-        },
-    },
-}
+
+def schema_text() -> str:
+    return resources.files("linter").joinpath("data/config-schema.json").read_text("utf-8")
 
 
-class ConfigError(Exception):
-    """A configuration file that is missing, unreadable or invalid."""
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    """The configuration JSON Schema (draft-07)."""
+    data: dict[str, Any] = json.loads(schema_text())
+    return data
+
+
+@dataclass(frozen=True)
+class IgnoreEntry:
+    """One `ignore` entry: findings of `ids` (rule IDs or categories) accepted, where
+    `path` and `address` globs match, until the end of `until`."""
+
+    ids: tuple[str, ...]
+    path: str | None = None
+    address: str | None = None
+    reason: str = ""
+    until: datetime.date | None = None
+    #: The configuration file the entry came from, for messages.
+    config_path: str | None = None
 
 
 @dataclass
@@ -55,17 +66,27 @@ class Config:
     required_tags: list[str] = field(default_factory=list)
     allowed_public_ports: list[int] = field(default_factory=lambda: [80, 443])
     fail_on: Severity = Severity.LOW
+    #: Rule IDs and category names to run; None runs every rule.
+    enable: set[str] | None = None
+    #: Rule IDs and category names not to run (applied after `enable`).
     disable: set[str] = field(default_factory=set)
     public_facing_tags: dict[str, list[str]] = field(
         default_factory=lambda: {"Tier": ["public", "bastion", "edge", "dmz"]}
     )
     tag_value_patterns: dict[str, str] = field(default_factory=dict)
     include_partial_wildcards: bool = False
+    #: Rule ID or category name → severity; a rule ID wins over its category.
     severity_overrides: dict[str, Severity] = field(default_factory=dict)
+    #: Gitignore-style globs relative to the scan root.
+    exclude: list[str] = field(default_factory=list)
+    ignore: list[IgnoreEntry] = field(default_factory=list)
+    #: Absolute when it came from a file (resolved against the file's directory).
+    baseline: str | None = None
     path: str | None = None
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], path: str | None = None) -> Config:
+        data = _dates_as_text(data)
         validate(data, path)
         cfg = cls(path=path)
         if "required_tags" in data:
@@ -74,8 +95,10 @@ class Config:
             cfg.allowed_public_ports = list(data["allowed_public_ports"])
         if "fail_on" in data:
             cfg.fail_on = Severity.parse(data["fail_on"])
+        if "enable" in data:
+            cfg.enable = {normalize(r) for r in data["enable"]}
         if "disable" in data:
-            cfg.disable = {r.upper() for r in data["disable"]}
+            cfg.disable = {normalize(r) for r in data["disable"]}
         if "public_facing_tags" in data:
             cfg.public_facing_tags = {k: list(v) for k, v in data["public_facing_tags"].items()}
         if "tag_value_patterns" in data:
@@ -84,57 +107,66 @@ class Config:
             cfg.include_partial_wildcards = bool(data["include_partial_wildcards"])
         if "severity_overrides" in data:
             cfg.severity_overrides = {
-                k.upper(): Severity.parse(v) for k, v in data["severity_overrides"].items()
+                normalize(k): Severity.parse(v) for k, v in data["severity_overrides"].items()
             }
+        if "exclude" in data:
+            cfg.exclude = list(data["exclude"])
+        if "ignore" in data:
+            cfg.ignore = [_ignore_entry(e, path) for e in data["ignore"]]
+        if "baseline" in data:
+            base = Path(path).parent if path else Path()
+            cfg.baseline = os.path.abspath(base / data["baseline"])
         return cfg
+
+
+def _ignore_entry(data: dict[str, Any], path: str | None) -> IgnoreEntry:
+    ids = data["id"] if isinstance(data["id"], list) else [data["id"]]
+    until = data.get("until")
+    return IgnoreEntry(
+        ids=tuple(normalize(i) for i in ids),
+        path=data.get("path"),
+        address=data.get("address"),
+        reason=data.get("reason", ""),
+        until=datetime.date.fromisoformat(until) if until else None,
+        config_path=path,
+    )
+
+
+def _dates_as_text(data: dict[str, Any]) -> dict[str, Any]:
+    """YAML and TOML both read an unquoted `until: 2025-06-30` as a date; the schema
+    (and JSON) know only strings."""
+    entries = data.get("ignore")
+    if not isinstance(entries, list):
+        return data
+    fixed = [
+        {**e, "until": e["until"].isoformat()}
+        if isinstance(e, dict) and type(e.get("until")) is datetime.date
+        else e
+        for e in entries
+    ]
+    return {**data, "ignore": fixed}
 
 
 def validate(data: Any, path: str | None) -> None:
     import jsonschema  # only when a configuration exists: saves start-up time otherwise
 
     where = path or "configuration"
-    validator = jsonschema.Draft7Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
+    rules = schema()
+    validator = jsonschema.Draft7Validator(rules, format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if not errors:
         return
     err = errors[0]
     key = ".".join(str(p) for p in err.absolute_path)
     if err.validator == "additionalProperties" and not key:
-        extra = sorted(set(data) - set(SCHEMA["properties"]))
+        extra = sorted(set(data) - set(rules["properties"]))
         raise ConfigError(
             f"{where}: unknown key {extra[0]!r} "
-            f"(known keys: {', '.join(sorted(SCHEMA['properties']))})"
+            f"(known keys: {', '.join(sorted(rules['properties']))})"
         )
     raise ConfigError(f"{where}: invalid value for {key or 'the top level'!r}: {err.message}")
 
 
 def load_config(path: str | os.PathLike[str]) -> Config:
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{p}: cannot read configuration: {exc.strerror or exc}") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{p}{line}: configuration is not valid YAML: {exc}") from exc
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{p}: configuration must be a mapping of keys to values")
-    return Config.from_mapping(data, str(p))
-
-
-def find_config(start: Path) -> Path | None:
-    """`.iaclint.yaml` in `start` or the nearest parent that has one."""
-    here = start.resolve()
-    if here.is_file():
-        here = here.parent
-    for directory in (here, *here.parents):
-        for name in CONFIG_NAMES:
-            candidate = directory / name
-            if candidate.is_file():
-                return candidate
-    return None
+    """The configuration in `path`: YAML, or `[tool.iaclint]` of a .toml file."""
+    return Config.from_mapping(read_mapping(path), str(path))

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from linter.exclude import Excluder
+
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__"})
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -34,6 +36,12 @@ class SourceFile:
 class Skipped:
     path: str
     reason: str
+    #: The `exclude` pattern that removed it; such entries are files or directories.
+    pattern: str | None = None
+
+
+def excluded_by(path: str, pattern: str) -> Skipped:
+    return Skipped(path, f"excluded by pattern {pattern!r}", pattern)
 
 
 _CFN_MARKERS = re.compile(rb"AWSTemplateFormatVersion|AWS::Serverless-2016-10-31")
@@ -66,8 +74,13 @@ def classify(path: Path, head: bytes) -> Format | str:
 
 def discover(
     paths: Iterable[str | os.PathLike[str]],
+    exclude: Excluder | None = None,
 ) -> tuple[list[SourceFile], list[Skipped], list[str]]:
-    """Walk `paths`; returns (files to scan, skipped files, missing paths)."""
+    """Walk `paths`; returns (files to scan, skipped files, missing paths).
+
+    Excluded directories are not entered; each is listed once in the skipped list.
+    A path named explicitly is excluded too (pre-commit names every staged file).
+    """
     found: dict[str, SourceFile] = {}
     skipped: list[Skipped] = []
     missing: list[str] = []
@@ -76,16 +89,40 @@ def discover(
         if not root.exists():
             missing.append(str(raw))
             continue
+        pattern = exclude.match(str(root), root.is_dir()) if exclude else None
+        if pattern is not None:
+            skipped.append(excluded_by(str(root.resolve()), pattern))
+            continue
         if root.is_file():
             _consider(root.resolve(), found, skipped, explicit=True)
             continue
+        real_root = root.resolve()
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(
                 d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".")
             )
+            if exclude:
+                # os.walk does not follow links: the real directory is the root's + rel.
+                real = os.path.normpath(real_root / os.path.relpath(dirpath, root))
+                dirnames[:] = _unexcluded(real, dirnames, True, exclude, skipped)
+                filenames = _unexcluded(real, filenames, False, exclude, skipped)
             for fname in sorted(filenames):
                 _consider(Path(dirpath, fname).resolve(), found, skipped, explicit=False)
     return sorted(found.values(), key=lambda f: f.path), skipped, missing
+
+
+def _unexcluded(
+    dirpath: str, names: list[str], is_dir: bool, exclude: Excluder, skipped: list[Skipped]
+) -> list[str]:
+    keep: list[str] = []
+    for name in names:
+        path = os.path.join(dirpath, name)
+        pattern = exclude.match_entry(path, is_dir)
+        if pattern is None:
+            keep.append(name)
+        else:
+            skipped.append(excluded_by(path, pattern))
+    return keep
 
 
 def _consider(

@@ -17,10 +17,12 @@ from linter import suppress
 from linter.adapters import AdaptContext, adapt_all
 from linter.config import Config
 from linter.discovery import Format, Skipped, SourceFile, discover
+from linter.exclude import Excluder
 from linter.linking import link
 from linter.loaders import load
 from linter.model import Finding, Graph, ParseError, Severity
 from linter.rule import PARSE_ERROR_RULE, Rule
+from linter.selection import selects, severity_for
 
 _LANGUAGE = {
     Format.TERRAFORM: "terraform",
@@ -61,6 +63,10 @@ class ScanResult:
     stats: dict[str, float] = field(default_factory=dict)
     #: Rules that raised: (rule id, traceback). Reported, never fatal.
     rule_crashes: list[tuple[str, str]] = field(default_factory=list)
+    #: Files and directories removed by `exclude` patterns (not in `skipped`).
+    excluded: list[Skipped] = field(default_factory=list)
+    #: Rule ID → configured severity, for reporters that describe rules (SARIF).
+    severity_overrides: dict[str, Severity] = field(default_factory=dict)
 
     def failed(self, threshold: Severity) -> bool:
         """A finding at or above the threshold, or any file that did not parse
@@ -85,9 +91,12 @@ def scan(options: ScanOptions) -> ScanResult:
     started = time.perf_counter()
     suppress.reset()
     root = options.root or scan_root(options.paths)
-    files, skipped, _missing = discover(options.paths)
+    excluder = Excluder(options.config.exclude, root)
+    files, skipped, _missing = discover(options.paths, excluder)
+    excluded = [s for s in skipped if s.pattern is not None]
+    skipped = [s for s in skipped if s.pattern is None]
     in_scope = _scope(options.paths)
-    files = _with_module_context(files, _named_tfvars(options.paths))
+    files = _with_module_context(files, _named_tfvars(options.paths), excluder)
 
     documents: dict[str, list[object]] = {}
     errors: list[ParseError] = []
@@ -121,7 +130,8 @@ def scan(options: ScanOptions) -> ScanResult:
     link(graph)
     built = time.perf_counter()
 
-    rules = [r for r in options.rules if r.id not in options.config.disable]
+    config = options.config
+    rules = [r for r in options.rules if selects(config, r)]
     findings: list[Finding] = []
     crashes: list[tuple[str, str]] = []
     for rule in rules:
@@ -129,13 +139,19 @@ def scan(options: ScanOptions) -> ScanResult:
             findings.extend(rule.check(graph, options.config))
         except Exception:  # a broken rule must not hide the others' findings
             crashes.append((rule.id, traceback.format_exc()))
-    if PARSE_ERROR_RULE.id not in options.config.disable:
+    if selects(config, PARSE_ERROR_RULE):
         findings.extend(
             PARSE_ERROR_RULE.from_error(e.path, e.line, e.message) for e in _unique(errors)
         )
-    overrides = options.config.severity_overrides
-    if overrides:
-        findings = [_override(f, overrides) for f in findings]
+    overrides = {
+        r.id: sev for r in (PARSE_ERROR_RULE, *rules)
+        if (sev := severity_for(config, r.id, r.category)) is not None
+    }
+    if config.severity_overrides:
+        findings = [_override(f, config) for f in findings]
+    if excluder:  # module sources read from disk may lie in excluded directories
+        hidden = {p for p in {f.location.path for f in findings} if excluder.match(p)}
+        findings = [f for f in findings if f.location.path not in hidden]
     findings = sorted(
         {
             _key(f): f
@@ -164,6 +180,8 @@ def scan(options: ScanOptions) -> ScanResult:
         graph=graph,
         stats=stats,
         rule_crashes=crashes,
+        excluded=excluded,
+        severity_overrides=overrides,
     )
 
 
@@ -211,10 +229,12 @@ def _explicit_var_files(paths: Sequence[str]) -> list[str]:
     ]
 
 
-def _with_module_context(files: list[SourceFile], tfvars: list[Path]) -> list[SourceFile]:
+def _with_module_context(
+    files: list[SourceFile], tfvars: list[Path], excluder: Excluder
+) -> list[SourceFile]:
     """A Terraform file named on its own (as pre-commit does) is evaluated with the
     rest of its module directory, or its variables and locals would be unknown; a
-    named variables file brings its whole module directory."""
+    named variables file brings its whole module directory. Excluded siblings stay out."""
     tf_dirs = {
         str(Path(f.path).parent)
         for f in files
@@ -224,7 +244,7 @@ def _with_module_context(files: list[SourceFile], tfvars: list[Path]) -> list[So
     extra: list[SourceFile] = []
     for directory in sorted(tf_dirs):
         for sibling, fmt in _terraform_files(directory):
-            if sibling not in known:
+            if sibling not in known and (not excluder or excluder.match(sibling) is None):
                 known.add(sibling)
                 extra.append(SourceFile(sibling, fmt))
     return sorted([*files, *extra], key=lambda f: f.path) if extra else files
@@ -257,8 +277,8 @@ def _key(f: Finding) -> tuple[object, ...]:
     return (f.rule_id, f.address, f.location, f.message)
 
 
-def _override(f: Finding, overrides: dict[str, Severity]) -> Finding:
+def _override(f: Finding, config: Config) -> Finding:
     from dataclasses import replace
 
-    sev = overrides.get(f.rule_id)
+    sev = severity_for(config, f.rule_id, f.category)
     return replace(f, severity=sev) if sev is not None else f

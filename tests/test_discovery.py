@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from linter.discovery import Format, discover
+from linter.exclude import Excluder
 
 
 def make(root: Path, files: dict[str, str]) -> None:
@@ -66,3 +69,62 @@ def test_missing_paths_and_duplicates(tmp_path: Path) -> None:
     files, _, missing = discover([tmp_path, tmp_path / "main.tf", tmp_path / "nope"])
     assert len(files) == 1
     assert missing == [str(tmp_path / "nope")]
+
+
+def test_exclude_patterns_prune_the_walk(tmp_path: Path) -> None:
+    make(tmp_path, {
+        "main.tf": "",
+        "build/out.tf": "",
+        "src/build/x.tf": "",
+        "gen/generated/a.tf": "",
+        "generated/b.tf": "",
+        "generated/keep.yaml": CFN,
+        "tests/fixtures/f.tf": "",
+        "src/tests/fixtures/g.tf": "",
+        "build.tf": "",
+    })
+    exclude = Excluder(["build/", "**/generated/*.tf", "tests/fixtures"], str(tmp_path))
+    files, skipped, _ = discover([tmp_path], exclude)
+    got = sorted(Path(f.path).relative_to(tmp_path).as_posix() for f in files)
+    assert got == ["build.tf", "generated/keep.yaml", "main.tf", "src/tests/fixtures/g.tf"]
+    excluded = {Path(s.path).relative_to(tmp_path).as_posix(): s.reason
+                for s in skipped if s.pattern}
+    assert excluded == {
+        "build": "excluded by pattern 'build/'",
+        "src/build": "excluded by pattern 'build/'",
+        "gen/generated/a.tf": "excluded by pattern '**/generated/*.tf'",
+        "generated/b.tf": "excluded by pattern '**/generated/*.tf'",
+        "tests/fixtures": "excluded by pattern 'tests/fixtures'",
+    }
+
+
+def test_exclude_applies_to_named_paths(tmp_path: Path) -> None:
+    make(tmp_path, {"build/out.tf": "", "ok.tf": ""})
+    exclude = Excluder(["build/"], str(tmp_path))
+    files, skipped, _ = discover([tmp_path / "build" / "out.tf", tmp_path / "ok.tf"], exclude)
+    assert [Path(f.path).name for f in files] == ["ok.tf"]
+    assert [s.pattern for s in skipped] == ["build/"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "is_dir", "excluded"),
+    [
+        ("build/", "build", False, False),  # a trailing slash: directories only
+        ("*.bak.yaml", "a/b/c.bak.yaml", False, True),
+        ("/top.tf", "top.tf", False, True),
+        ("/top.tf", "sub/top.tf", False, False),
+        ("a/**", "a/b/c.tf", False, True),
+        ("a/**", "a", True, False),
+        ("env-[0-9].tf", "x/env-3.tf", False, True),
+        ("env-[!0-9].tf", "x/env-3.tf", False, False),
+        ("env-?.tf", "env-a.tf", False, True),
+        ("modules/*/main.tf", "modules/vpc/main.tf", False, True),
+        ("modules/*/main.tf", "modules/vpc/sub/main.tf", False, False),
+        ("modules/**/main.tf", "modules/vpc/sub/main.tf", False, True),
+    ],
+)
+def test_exclude_pattern_semantics(
+    tmp_path: Path, pattern: str, path: str, is_dir: bool, excluded: bool
+) -> None:
+    assert (Excluder([pattern], str(tmp_path)).match(str(tmp_path / path), is_dir)
+            is not None) is excluded

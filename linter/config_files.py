@@ -1,0 +1,107 @@
+"""Where configuration lives and how it is read: `.iaclint.yaml`, `.iaclint.yml`, or
+the `[tool.iaclint]` table of `pyproject.toml`, in that order within one directory.
+
+A `pyproject.toml` counts only when it has the table, so a Python project's own
+file does not hide an `.iaclint.yaml` further up.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+YAML_NAMES = (".iaclint.yaml", ".iaclint.yml")
+PYPROJECT = "pyproject.toml"
+CONFIG_NAMES = (*YAML_NAMES, PYPROJECT)
+
+
+class ConfigError(Exception):
+    """A configuration file that is missing, unreadable or invalid."""
+
+
+def find_config(start: Path) -> Path | None:
+    """The configuration file in `start` (a file's directory) or its nearest parent
+    that has one."""
+    here = start.resolve()
+    if here.is_file():
+        here = here.parent
+    for directory in (here, *here.parents):
+        for name in YAML_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+        candidate = directory / PYPROJECT
+        if candidate.is_file() and _has_tool_table(candidate):
+            return candidate
+    return None
+
+
+def describe(path: str | os.PathLike[str]) -> str:
+    """How `-v` names a configuration file."""
+    return f"{path} [tool.iaclint]" if _is_toml(Path(path)) else str(path)
+
+
+def read_mapping(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The configuration keys in `path` (YAML, or the tool table of a TOML file)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise ConfigError(f"{p}: cannot read configuration: {reason}") from exc
+    data = _toml_table(p, text) if _is_toml(p) else _yaml_mapping(p, text)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: configuration must be a mapping of keys to values")
+    return data
+
+
+def _is_toml(path: Path) -> bool:
+    return path.suffix.lower() == ".toml"
+
+
+def _yaml_mapping(path: Path, text: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{line}: configuration is not valid YAML: {exc}") from exc
+
+
+def _toml_table(path: Path, text: str) -> Any:
+    data = _parse_toml(path, text)
+    tool = data.get("tool")
+    if not isinstance(tool, dict) or "iaclint" not in tool:
+        raise ConfigError(f"{path}: has no [tool.iaclint] table")
+    return tool["iaclint"]
+
+
+def _parse_toml(path: Path, text: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: configuration is not valid TOML: {exc}") from exc
+
+
+def _has_tool_table(path: Path) -> bool:
+    """Whether a pyproject.toml has `[tool.iaclint]`. The cheap text test skips
+    parsing other projects' files; one that mentions iaclint but does not parse is
+    an error rather than silently ignored configuration."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if "iaclint" not in text:
+        return False
+    tool = _parse_toml(path, text).get("tool")
+    return isinstance(tool, dict) and "iaclint" in tool

@@ -1,0 +1,89 @@
+"""Which rules run and at what severity, from rule IDs or category names.
+
+`enable`, `disable`, `severity_overrides` and `ignore` all accept either form, so a
+team can say `tagging` instead of listing every tagging rule. Names are checked
+against the rules actually loaded: a typo would otherwise silently select nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from linter.model import Severity
+from linter.rule import PARSE_ERROR_RULE, Rule
+
+if TYPE_CHECKING:
+    from linter.config import Config
+
+_RULE_ID = re.compile(r"[A-Za-z]+[0-9]+")
+
+
+def normalize(ref: str) -> str:
+    """Rule IDs upper case (IAC001), category names lower case (open-ingress)."""
+    ref = ref.strip()
+    return ref.upper() if _RULE_ID.fullmatch(ref) else ref.lower()
+
+
+def matches(ref: str, rule_id: str, category: str) -> bool:
+    key = ref.casefold()
+    return key in (rule_id.casefold(), category.casefold())
+
+
+def _any(refs: Iterable[str], rule_id: str, category: str) -> bool:
+    return any(matches(r, rule_id, category) for r in refs)
+
+
+def selects(config: Config, rule: Rule) -> bool:
+    """Whether `rule` runs: named by `enable` (when given) and not by `disable`.
+    Parse errors are reported unless disabled by name, since `enable: [IAC001]`
+    must not make a broken file pass."""
+    if _any(config.disable, rule.id, rule.category):
+        return False
+    if config.enable is None or rule.id == PARSE_ERROR_RULE.id:
+        return True
+    return _any(config.enable, rule.id, rule.category)
+
+
+def severity_for(config: Config, rule_id: str, category: str) -> Severity | None:
+    """The configured severity of a rule: its own ID first, then its category."""
+    overrides = config.severity_overrides
+    for ref, severity in overrides.items():
+        if ref.casefold() == rule_id.casefold():
+            return severity
+    for ref, severity in overrides.items():
+        if ref.casefold() == category.casefold():
+            return severity
+    return None
+
+
+class UnknownRuleError(ValueError):
+    """A rule ID or category name that no loaded rule has."""
+
+
+def check_refs(refs: Iterable[str], rules: Sequence[Rule], where: str) -> None:
+    """Raise UnknownRuleError for the first name in `refs` that no rule in `rules`
+    (nor IAC000) has, with the closest known name as a suggestion."""
+    known: dict[str, str] = {}
+    for rule in (PARSE_ERROR_RULE, *rules):
+        known.setdefault(rule.id.casefold(), rule.id)
+        known.setdefault(rule.category.casefold(), rule.category)
+    for ref in refs:
+        if ref.casefold() in known:
+            continue
+        close = difflib.get_close_matches(ref.casefold(), list(known), n=1, cutoff=0.6)
+        hint = f"did you mean {known[close[0]]!r}?" if close else "`iaclint rules` lists them"
+        raise UnknownRuleError(f"{where}: unknown rule or category {ref!r}; {hint}")
+
+
+def config_refs(config: Config) -> list[tuple[str, list[str]]]:
+    """(key, names) for every configuration key that names rules."""
+    out = [
+        ("enable", sorted(config.enable or ())),
+        ("disable", sorted(config.disable)),
+        ("severity_overrides", sorted(config.severity_overrides)),
+    ]
+    out += [(f"ignore[{n}].id", list(entry.ids)) for n, entry in enumerate(config.ignore)]
+    return out
