@@ -7,6 +7,7 @@ or above the failure threshold, 2 usage, path or configuration errors.
 from __future__ import annotations
 
 import gc
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +17,9 @@ import click
 from linter import __version__
 from linter.config import Config, ConfigError, find_config, load_config
 from linter.model import Severity
-from linter.registry import RuleLoadError, load_rules
+from linter.registry import RuleLoadError, all_rules, load_rules
+from linter.rule import Rule
+from linter.selection import suggestion
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github")
@@ -133,15 +136,19 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, config_path: str 
 
 
 @cli.command(name="rules")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
 @click.option("--rules-dir", multiple=True, type=click.Path(file_okay=False))
-def list_rules(rules_dir: tuple[str, ...]) -> None:
-    """List every available rule: ID, category, severity, title."""
-    try:
-        rules = load_rules(rules_dir)
-    except RuleLoadError as exc:
-        raise UsageFailure(str(exc)) from exc
+def list_rules(fmt: str, rules_dir: tuple[str, ...]) -> None:
+    """List every rule, IAC000 included: ID, category, severity, title."""
+    from linter.docs import rule_line, rule_record
+
+    rules = _all_rules(rules_dir)
+    if fmt == "json":
+        click.echo(json.dumps([rule_record(r) for r in rules], indent=2))
+        return
     for rule in rules:
-        click.echo(f"{rule.id:<8} {rule.category:<14} {rule.severity.label:<9} {rule.title}")
+        click.echo(rule_line(rule))
 
 
 @cli.command()
@@ -151,14 +158,19 @@ def explain(rule_id: str, rules_dir: tuple[str, ...]) -> None:
     """Print one rule in full, with its examples."""
     from linter.docs import explain_rule
 
+    rules = _all_rules(rules_dir)
+    rule = next((r for r in rules if r.id.upper() == rule_id.strip().upper()), None)
+    if rule is None:
+        hint = suggestion(rule_id.upper(), [r.id for r in rules])
+        raise UsageFailure(f"unknown rule {rule_id!r}; {hint}")
+    click.echo(explain_rule(rule))
+
+
+def _all_rules(rules_dirs: Sequence[str]) -> list[Rule]:
     try:
-        rules = {r.id: r for r in load_rules(rules_dir)}
+        return all_rules(rules_dirs)
     except RuleLoadError as exc:
         raise UsageFailure(str(exc)) from exc
-    rule = rules.get(rule_id.upper())
-    if rule is None:
-        raise UsageFailure(f"unknown rule {rule_id!r}; `iaclint rules` lists them")
-    click.echo(explain_rule(rule))
 
 
 def _config(config_path: str | None, paths: Sequence[str]) -> Config:

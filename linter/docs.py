@@ -60,6 +60,28 @@ def explain_rule(rule: Rule) -> str:
     return "\n".join(lines) + "\n"
 
 
+def rule_record(rule: Rule) -> dict[str, Any]:
+    """One rule as `iaclint rules --format json` lists it; `languages` only when the
+    rule declares them (IAC000 and most third-party rules do not)."""
+    record: dict[str, Any] = {
+        "id": rule.id,
+        "title": rule.title,
+        "category": rule.category,
+        "severity": rule.severity.label,
+    }
+    languages = getattr(rule, "languages", None)
+    if languages is not None:
+        record["languages"] = list(languages)
+    record["description"] = " ".join(rule.description.split())
+    record["links"] = list(rule.links)
+    return record
+
+
+def rule_line(rule: Rule) -> str:
+    """One rule as `iaclint rules` lists it."""
+    return f"{rule.id:<8} {rule.category:<14} {rule.severity.label:<9} {rule.title}"
+
+
 def _examples_of(rule: Rule) -> Mapping[str, Mapping[str, str]]:
     examples: Any = getattr(rule, "examples", None)
     return examples if isinstance(examples, Mapping) else {}

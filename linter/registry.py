@@ -15,7 +15,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from linter.rule import Rule
+from linter.rule import PARSE_ERROR_RULE, Rule
 
 ENTRY_POINT_GROUP = "iaclint.rules"
 
@@ -98,3 +98,9 @@ def load_rules(rules_dirs: Iterable[str] = ()) -> list[Rule]:
             )
         seen[rule.id] = rule
     return [seen[k] for k in sorted(seen)]
+
+
+def all_rules(rules_dirs: Iterable[str] = ()) -> list[Rule]:
+    """`load_rules` plus the parse-error pseudo-rule IAC000: what users can list,
+    explain, enable or disable."""
+    return [PARSE_ERROR_RULE, *(r for r in load_rules(rules_dirs) if r.id != PARSE_ERROR_RULE.id)]

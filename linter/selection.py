@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from linter.config import Config
 
 _RULE_ID = re.compile(r"[A-Za-z]+[0-9]+")
+_RULE_ID_PARTS = re.compile(r"([A-Za-z]+)([0-9]+)")
 
 
 def normalize(ref: str) -> str:
@@ -71,11 +72,33 @@ def check_refs(refs: Iterable[str], rules: Sequence[Rule], where: str) -> None:
         known.setdefault(rule.id.casefold(), rule.id)
         known.setdefault(rule.category.casefold(), rule.category)
     for ref in refs:
-        if ref.casefold() in known:
-            continue
-        close = difflib.get_close_matches(ref.casefold(), list(known), n=1, cutoff=0.6)
-        hint = f"did you mean {known[close[0]]!r}?" if close else "`iaclint rules` lists them"
-        raise UnknownRuleError(f"{where}: unknown rule or category {ref!r}; {hint}")
+        if ref.casefold() not in known:
+            hint = suggestion(ref, list(known.values()))
+            raise UnknownRuleError(f"{where}: unknown rule or category {ref!r}; {hint}")
+
+
+def suggestion(ref: str, names: Sequence[str]) -> str:
+    """"did you mean 'IAC001'?" for the closest of `names`, else where to look.
+    A rule ID with the wrong number of zeros (IAC01, iac0001) is matched by its
+    number first: text similarity alone cannot tell IAC001 from IAC010 there."""
+    close = _same_number(ref, names)
+    if close is None:
+        by_key = {n.casefold(): n for n in names}
+        found = difflib.get_close_matches(ref.casefold(), list(by_key), n=1, cutoff=0.6)
+        close = by_key[found[0]] if found else None
+    return f"did you mean {close!r}?" if close else "`iaclint rules` lists them"
+
+
+def _same_number(ref: str, names: Sequence[str]) -> str | None:
+    wanted = _RULE_ID_PARTS.fullmatch(ref.strip())
+    if wanted is None:
+        return None
+    for name in names:
+        got = _RULE_ID_PARTS.fullmatch(name)
+        if (got is not None and got.group(1).casefold() == wanted.group(1).casefold()
+                and int(got.group(2)) == int(wanted.group(2))):
+            return name
+    return None
 
 
 def config_refs(config: Config) -> list[tuple[str, list[str]]]:
