@@ -1,4 +1,4 @@
-"""Command line: `iaclint scan`, `iaclint rules`, `iaclint explain`.
+"""Command line: `iaclint scan`, `iaclint rules`, `iaclint explain`, `iaclint config`.
 
 `main(argv) -> int` never raises for user errors: exit 0 clean, 1 findings at
 or above the failure threshold, 2 usage, path or configuration errors.
@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
 
 from linter import __version__
-from linter.config import Config, ConfigError, find_config, load_config
+from linter.config import Config, ConfigError, describe, find_config, load_config
 from linter.model import Severity
 from linter.registry import RuleLoadError, all_rules, load_rules
 from linter.rule import Rule
-from linter.selection import suggestion
+from linter.selection import UnknownRuleError, check_refs, config_refs, normalize, suggestion
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github")
@@ -53,10 +54,17 @@ def cli() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to FILE instead of stdout.")
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False),
-              help="Configuration file (default: .iaclint.yaml in the scan root or a parent).")
+              help="Configuration file, YAML or a pyproject.toml with [tool.iaclint] (default: "
+                   ".iaclint.yaml, .iaclint.yml or pyproject.toml in the first path's "
+                   "directory or the nearest parent).")
 @click.option("--fail-on", type=SEVERITY_CHOICES,
               help="Lowest severity that makes the exit code 1 (default: config, else low).")
-@click.option("--disable", multiple=True, metavar="RULE_ID", help="Skip a rule (repeatable).")
+@click.option("--enable", multiple=True, metavar="RULE",
+              help="Run only this rule ID or category (repeatable; replaces the config's enable).")
+@click.option("--disable", multiple=True, metavar="RULE",
+              help="Skip a rule ID or category (repeatable).")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Do not scan files or directories matching GLOB (repeatable).")
 @click.option("--rules-dir", multiple=True, type=click.Path(file_okay=False),
               help="Also load rules from the Python files in DIR (repeatable).")
 @click.option("--var", "tf_vars", multiple=True, metavar="NAME=VALUE",
@@ -73,9 +81,11 @@ def cli() -> None:
               help="Directory that reported paths are relative to (default: the working "
                    "directory, or the scanned paths' common parent when outside it).")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: on a tty).")
-@click.option("-v", "--verbose", is_flag=True, help="Say which files were skipped and why.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Say which configuration is used and which files were skipped and why.")
 def scan(paths: tuple[str, ...], fmt: str, output: str | None, config_path: str | None,
-         fail_on: str | None, disable: tuple[str, ...], rules_dir: tuple[str, ...],
+         fail_on: str | None, enable: tuple[str, ...], disable: tuple[str, ...],
+         exclude: tuple[str, ...], rules_dir: tuple[str, ...],
          tf_vars: tuple[str, ...], tf_var_files: tuple[str, ...],
          cfn_params: tuple[str, ...], cfn_param_files: tuple[str, ...],
          include_partial_wildcards: bool | None, root: str | None, color: bool | None,
@@ -85,22 +95,20 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, config_path: str 
     from linter.runner import ScanOptions, scan_root
     from linter.runner import scan as run_scan
 
+    log = _logger(verbose)
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise UsageFailure(f"path does not exist: {', '.join(missing)}")
     for f in (*tf_var_files, *cfn_param_files):
         if not Path(f).is_file():
             raise UsageFailure(f"file does not exist: {f}")
-    config = _config(config_path, paths)
-    if fail_on:
-        config.fail_on = Severity.parse(fail_on)
-    config.disable |= {d.upper() for d in disable}
-    if include_partial_wildcards is not None:
-        config.include_partial_wildcards = include_partial_wildcards
+    config = _config(config_path, paths, log)
     try:
         rules = load_rules(rules_dir)
     except RuleLoadError as exc:
         raise UsageFailure(str(exc)) from exc
+    _apply_options(config, rules, fail_on=fail_on, enable=enable, disable=disable,
+                   exclude=exclude, include_partial_wildcards=include_partial_wildcards)
     options = ScanOptions(
         paths=list(paths),
         config=config,
@@ -119,9 +127,9 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, config_path: str 
         result = run_scan(options)
     finally:
         gc.enable()
-    if verbose:
-        for skipped in result.skipped:
-            click.echo(f"skipped {_rel(skipped.path, result.root)}: {skipped.reason}", err=True)
+    for skipped in (*result.excluded, *result.skipped):
+        shown = _rel(skipped.path, result.root) + ("/" * os.path.isdir(skipped.path))
+        log(f"skipped {shown}: {skipped.reason}")
     for rule_id, trace in result.rule_crashes:
         click.echo(f"iaclint: internal error in rule {rule_id} (other rules ran):\n{trace}",
                    err=True)
@@ -166,6 +174,19 @@ def explain(rule_id: str, rules_dir: tuple[str, ...]) -> None:
     click.echo(explain_rule(rule))
 
 
+@cli.group(name="config")
+def config_group() -> None:
+    """Configuration helpers."""
+
+
+@config_group.command(name="schema")
+def config_schema() -> None:
+    """Print the configuration JSON Schema."""
+    from linter.config import schema_text
+
+    click.echo(schema_text(), nl=False)
+
+
 def _all_rules(rules_dirs: Sequence[str]) -> list[Rule]:
     try:
         return all_rules(rules_dirs)
@@ -173,15 +194,56 @@ def _all_rules(rules_dirs: Sequence[str]) -> list[Rule]:
         raise UsageFailure(str(exc)) from exc
 
 
-def _config(config_path: str | None, paths: Sequence[str]) -> Config:
+def _logger(enabled: bool) -> Callable[[str], None]:
+    """`-v` messages go to stderr, so they never mix with a report on stdout."""
+
+    def log(message: str) -> None:
+        if enabled:
+            click.echo(message, err=True)
+
+    return log
+
+
+def _config(config_path: str | None, paths: Sequence[str],
+            log: Callable[[str], None]) -> Config:
     try:
         if config_path:
-            return load_config(config_path)
+            config = load_config(config_path)
+            log(f"using configuration {describe(config_path)} (from --config)")
+            return config
         start = Path(paths[0]) if paths else Path.cwd()
         found = find_config(start)
-        return load_config(found) if found else Config()
+        if found is None:
+            log("no configuration file found; using defaults")
+            return Config()
+        config = load_config(found)
+        log(f"using configuration {describe(found)}")
+        return config
     except ConfigError as exc:
         raise UsageFailure(str(exc)) from exc
+
+
+def _apply_options(config: Config, rules: Sequence[Rule], *, fail_on: str | None,
+                   enable: Sequence[str], disable: Sequence[str], exclude: Sequence[str],
+                   include_partial_wildcards: bool | None) -> None:
+    """Command-line options on top of the configuration file, after checking that
+    every rule ID or category named in either exists."""
+    try:
+        where = config.path or "configuration"
+        for key, refs in config_refs(config):
+            check_refs(refs, rules, f"{where}: {key}")
+        check_refs(enable, rules, "--enable")
+        check_refs(disable, rules, "--disable")
+    except UnknownRuleError as exc:
+        raise UsageFailure(str(exc)) from exc
+    if fail_on:
+        config.fail_on = Severity.parse(fail_on)
+    if enable:
+        config.enable = {normalize(e) for e in enable}
+    config.disable |= {normalize(d) for d in disable}
+    config.exclude = [*config.exclude, *exclude]
+    if include_partial_wildcards is not None:
+        config.include_partial_wildcards = include_partial_wildcards
 
 
 def _rel(path: str, root: str) -> str:
