@@ -1,7 +1,8 @@
 """Command line: `iaclint scan`, `iaclint rules`, `iaclint explain`, `iaclint config`.
 
 `main(argv) -> int` never raises for user errors: exit 0 clean, 1 findings at
-or above the failure threshold, 2 usage, path or configuration errors.
+or above the failure threshold (0 with --soft-fail), 2 usage, path,
+configuration or output errors.
 """
 
 from __future__ import annotations
@@ -12,23 +13,37 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from linter import __version__
 from linter.config import Config, ConfigError, describe, find_config, load_config
 from linter.model import Severity
+from linter.outputs import FORMATS, OUTPUT_FLAGS, Output, OutputError
 from linter.registry import RuleLoadError, all_rules, load_rules
 from linter.rule import Rule
 from linter.selection import UnknownRuleError, check_refs, config_refs, normalize, suggestion
 
+if TYPE_CHECKING:
+    from linter.runner import ScanResult
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "github")
 SEVERITY_CHOICES = click.Choice(["critical", "high", "medium", "low"], case_sensitive=False)
 
 
 class UsageFailure(click.ClickException):
     exit_code = EXIT_USAGE
+
+
+def _once(values: Sequence[str], flag: str) -> str | None:
+    """Options that must not repeat are declared `multiple=True` so that a repeat is
+    seen and refused: click's own last-one-wins would silently drop an output."""
+    if len(values) > 1:
+        hint = ("; for more outputs use --text-output, --json-output, --sarif-output or "
+                "--github-output FILE" if flag in ("-f/--format", "-o/--output") else "")
+        raise UsageFailure(f"{flag} given more than once; it takes one value{hint}")
+    return values[0] if values else None
 
 
 def _pairs(values: Sequence[str], option: str) -> dict[str, str]:
@@ -49,16 +64,23 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text",
-              show_default=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write the report to FILE instead of stdout.")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), multiple=True,
+              show_default="text", help="Format of the primary output.")
+@click.option("-o", "--output", multiple=True, type=click.Path(dir_okay=False),
+              help="Write the primary output to FILE instead of stdout.")
+@click.option("--text-output", multiple=True, metavar="FILE", help="Also write a text report.")
+@click.option("--json-output", multiple=True, metavar="FILE", help="Also write a JSON report.")
+@click.option("--sarif-output", multiple=True, metavar="FILE", help="Also write a SARIF report.")
+@click.option("--github-output", multiple=True, metavar="FILE",
+              help="Also write GitHub workflow commands.")
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False),
               help="Configuration file, YAML or a pyproject.toml with [tool.iaclint] (default: "
                    ".iaclint.yaml, .iaclint.yml or pyproject.toml in the first path's "
                    "directory or the nearest parent).")
 @click.option("--fail-on", type=SEVERITY_CHOICES,
               help="Lowest severity that makes the exit code 1 (default: config, else low).")
+@click.option("--soft-fail", is_flag=True,
+              help="Exit 0 even when there are findings (errors still exit 2).")
 @click.option("--enable", multiple=True, metavar="RULE",
               help="Run only this rule ID or category (repeatable; replaces the config's enable).")
 @click.option("--disable", multiple=True, metavar="RULE",
@@ -80,22 +102,28 @@ def cli() -> None:
 @click.option("--root", type=click.Path(file_okay=False),
               help="Directory that reported paths are relative to (default: the working "
                    "directory, or the scanned paths' common parent when outside it).")
-@click.option("--color/--no-color", default=None, help="Colour text output (default: on a tty).")
+@click.option("--color/--no-color", default=None,
+              help="Colour text output (default: on a tty, unless NO_COLOR is set).")
 @click.option("-v", "--verbose", is_flag=True,
               help="Say which configuration is used and which files were skipped and why.")
-def scan(paths: tuple[str, ...], fmt: str, output: str | None, config_path: str | None,
-         fail_on: str | None, enable: tuple[str, ...], disable: tuple[str, ...],
-         exclude: tuple[str, ...], rules_dir: tuple[str, ...],
-         tf_vars: tuple[str, ...], tf_var_files: tuple[str, ...],
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print findings only: no summary line, nothing when clean, no -v messages.")
+def scan(paths: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...],
+         text_output: tuple[str, ...], json_output: tuple[str, ...],
+         sarif_output: tuple[str, ...], github_output: tuple[str, ...],
+         config_path: str | None, fail_on: str | None, soft_fail: bool,
+         enable: tuple[str, ...], disable: tuple[str, ...], exclude: tuple[str, ...],
+         rules_dir: tuple[str, ...], tf_vars: tuple[str, ...], tf_var_files: tuple[str, ...],
          cfn_params: tuple[str, ...], cfn_param_files: tuple[str, ...],
          include_partial_wildcards: bool | None, root: str | None, color: bool | None,
-         verbose: bool) -> None:
+         verbose: bool, quiet: bool) -> None:
     """Scan files and directories for risky AWS infrastructure."""
-    from linter.reporters import render
     from linter.runner import ScanOptions, scan_root
     from linter.runner import scan as run_scan
 
-    log = _logger(verbose)
+    log = _logger(verbose and not quiet)
+    planned = _plan_outputs(fmt, output, {"text": text_output, "json": json_output,
+                                          "sarif": sarif_output, "github": github_output})
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise UsageFailure(f"path does not exist: {', '.join(missing)}")
@@ -109,6 +137,7 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, config_path: str 
         raise UsageFailure(str(exc)) from exc
     _apply_options(config, rules, fail_on=fail_on, enable=enable, disable=disable,
                    exclude=exclude, include_partial_wildcards=include_partial_wildcards)
+    _prepare_outputs(planned)
     options = ScanOptions(
         paths=list(paths),
         config=config,
@@ -133,14 +162,9 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, config_path: str 
     for rule_id, trace in result.rule_crashes:
         click.echo(f"iaclint: internal error in rule {rule_id} (other rules ran):\n{trace}",
                    err=True)
-    use_color = color if color is not None else (output is None and sys.stdout.isatty())
-    report = render(fmt, result, color=use_color)
-    if output:
-        Path(output).write_text(report, encoding="utf-8")
-    else:
-        click.echo(report, nl=False, color=use_color)
-    ctx = click.get_current_context()
-    ctx.exit(EXIT_FINDINGS if result.failed(config.fail_on) else EXIT_CLEAN)
+    _write_outputs(planned, result, color=color, quiet=quiet, log=log)
+    failed = result.failed(config.fail_on) and not soft_fail
+    click.get_current_context().exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
 @cli.command(name="rules")
@@ -187,6 +211,50 @@ def config_schema() -> None:
     click.echo(schema_text(), nl=False)
 
 
+def _plan_outputs(fmt: Sequence[str], output: Sequence[str],
+                  extra: dict[str, Sequence[str]]) -> list[Output]:
+    from linter.outputs import plan
+
+    files = {f: v for f, values in extra.items()
+             if (v := _once(values, OUTPUT_FLAGS[f])) is not None}
+    try:
+        return plan(_once(fmt, "-f/--format") or "text", _once(output, "-o/--output"), files)
+    except OutputError as exc:
+        raise UsageFailure(str(exc)) from exc
+
+
+def _prepare_outputs(planned: Sequence[Output]) -> None:
+    from linter.outputs import prepare
+
+    try:
+        for out in planned:
+            if out.path is not None:
+                prepare(out.path)
+    except OutputError as exc:
+        raise UsageFailure(str(exc)) from exc
+
+
+def _write_outputs(planned: Sequence[Output], result: ScanResult, *, color: bool | None,
+                   quiet: bool, log: Callable[[str], None]) -> None:
+    """Standard output gets colour (when wanted) and --quiet; files get the full
+    report, coloured only when --color was asked for the primary output."""
+    from linter.outputs import write_atomic
+    from linter.reporters import render
+
+    for out in planned:
+        if out.path is None:
+            use_color = _use_color(color)
+            report = render(out.fmt, result, color=use_color, quiet=quiet)
+            click.echo(report, nl=False, color=use_color)
+            continue
+        report = render(out.fmt, result, color=bool(color) and out is planned[0])
+        try:
+            write_atomic(out.path, report)
+        except OutputError as exc:
+            raise UsageFailure(str(exc)) from exc
+        log(f"wrote {out.fmt} report to {out.path}")
+
+
 def _all_rules(rules_dirs: Sequence[str]) -> list[Rule]:
     try:
         return all_rules(rules_dirs)
@@ -202,6 +270,16 @@ def _logger(enabled: bool) -> Callable[[str], None]:
             click.echo(message, err=True)
 
     return log
+
+
+def _use_color(color: bool | None) -> bool:
+    """--color/--no-color wins; else NO_COLOR (any non-empty value, no-color.org)
+    turns colour off; else colour when stdout is a terminal."""
+    if color is not None:
+        return color
+    if os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
 
 
 def _config(config_path: str | None, paths: Sequence[str],

@@ -19,6 +19,9 @@ _MODULES = {
 }
 
 
-def render(fmt: str, result: ScanResult, *, color: bool = False) -> str:
+def render(fmt: str, result: ScanResult, *, color: bool = False, quiet: bool = False) -> str:
+    """`quiet` (findings only, no summary) means something for the text report only."""
     module = import_module(_MODULES[fmt])
+    if fmt == "text":
+        return module.render(result, color=color, quiet=quiet)
     return module.render(result, color=color)

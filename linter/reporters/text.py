@@ -52,7 +52,8 @@ class _Style:
         return f"\x1b[{code}m{text}{_RESET}" if self.color else text
 
 
-def render(result: ScanResult, *, color: bool = False) -> str:
+def render(result: ScanResult, *, color: bool = False, quiet: bool = False) -> str:
+    """The report; `quiet` leaves out the summary line, so a clean scan prints nothing."""
     style = _Style(color)
     sources = SourceCache()
     out: list[str] = []
@@ -63,6 +64,10 @@ def render(result: ScanResult, *, color: bool = False) -> str:
             out.append("")
     for rule_id, _trace in result.rule_crashes:
         out.append(style(f"warning: rule {rule_id} crashed; its findings are missing", "33"))
+    if quiet:
+        while out and not out[-1]:
+            out.pop()
+        return "".join(f"{line}\n" for line in out)
     summary = summary_line(result)
     if result.findings:
         worst = max(f.severity for f in result.findings)
