@@ -208,6 +208,25 @@ def test_severity_overrides_by_category_and_rule_id(
     assert run(["scan", str(infra), "--fail-on", "critical"], capsys)[0] == 0
 
 
+def test_severity_override_reaches_sarif_rule_descriptors(
+    infra: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(infra / ".iaclint.yaml", "severity_overrides: {IAC001: low, multi-az: critical}\n")
+    target = tmp_path / "out.sarif"
+    assert run(["scan", str(infra), "--sarif-output", str(target)], capsys)[0] == 1
+    run_ = json.loads(target.read_text(encoding="utf-8"))["runs"][0]
+    rules = {r["id"]: r for r in run_["tool"]["driver"]["rules"]}
+    assert rules["IAC001"]["properties"]["security-severity"] == "3.0"
+    assert rules["IAC001"]["defaultConfiguration"]["level"] == "note"
+    # Without a finding of its own, a raised category still shows in its descriptors.
+    assert rules["IAC020"]["properties"]["security-severity"] == "9.5"
+    assert rules["IAC020"]["defaultConfiguration"]["level"] == "error"
+    # Untouched rules keep their own severity.
+    assert rules["IAC002"]["properties"]["security-severity"] == "8.0"
+    results = {r["ruleId"]: r["level"] for r in run_["results"]}
+    assert results["IAC001"] == "note"
+
+
 # -- unknown rule IDs and categories -------------------------------------------
 
 

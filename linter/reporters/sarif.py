@@ -82,7 +82,8 @@ def sarif_log(result: ScanResult) -> om.SarifLog:
     for item in items:
         f = item.finding
         worst[f.rule_id] = max(worst.get(f.rule_id, f.severity), f.severity)
-    descriptors = [rule_descriptor(r, worst.get(r.id)) for r in rules]
+    overrides = result.severity_overrides
+    descriptors = [rule_descriptor(r, worst.get(r.id), overrides.get(r.id)) for r in rules]
     descriptors += [_bare_descriptor(rule_id, items) for rule_id in extra]
     index = {d.id: n for n, d in enumerate(descriptors)}
 
@@ -129,14 +130,19 @@ def _semantic(version: str) -> str | None:
 # -- rules -----------------------------------------------------------------
 
 
-def rule_descriptor(rule: Rule, worst: Severity | None = None) -> om.ReportingDescriptor:
+def rule_descriptor(
+    rule: Rule, worst: Severity | None = None, override: Severity | None = None
+) -> om.ReportingDescriptor:
     """The rule's descriptor. GitHub takes an alert's severity from the rule's
     `security-severity` only, never from the result; a graded rule (IAC001 is
     critical for SSH, medium for port 8080) therefore states the worst severity it
     reported in this run, so that no critical alert is shown as less. Each
-    result's `level` still carries its own grade."""
+    result's `level` still carries its own grade. A configured `override`
+    (severity_overrides) replaces the rule's own severity, or code scanning would
+    keep showing a rule the team lowered at its original grade."""
     title = rule.title.strip()
-    shown = max(rule.severity, worst) if worst is not None else rule.severity
+    base = override if override is not None else rule.severity
+    shown = max(base, worst) if worst is not None else base
     description = " ".join(rule.description.split()) or title
     links = [link for link in rule.links if link]
     return om.ReportingDescriptor(
@@ -146,7 +152,7 @@ def rule_descriptor(rule: Rule, worst: Severity | None = None) -> om.ReportingDe
         full_description=om.MultiformatMessageString(text=description),
         help=om.MultiformatMessageString(text=help_text(rule), markdown=help_markdown(rule)),
         help_uri=links[0] if links else None,
-        default_configuration=om.ReportingConfiguration(level=LEVEL[rule.severity]),
+        default_configuration=om.ReportingConfiguration(level=LEVEL[base]),
         properties=property_bag(
             tags=_rule_tags(rule),
             category=rule.category,
