@@ -80,7 +80,7 @@ class Config:
     #: Gitignore-style globs relative to the scan root.
     exclude: list[str] = field(default_factory=list)
     ignore: list[IgnoreEntry] = field(default_factory=list)
-    #: Absolute when it came from a file (resolved against the file's directory).
+    #: Absolute: a relative value is resolved against the configuration file's directory.
     baseline: str | None = None
     path: str | None = None
 

@@ -164,6 +164,26 @@ def test_directory_as_destination_is_a_clear_error(
     assert "is a directory" in err and "Traceback" not in err
 
 
+def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(
+    infra: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "out" / "report.sarif"
+    target.parent.mkdir()
+    target.write_text("previous", encoding="utf-8")
+
+    def full_disk(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    code, _, err = run(["scan", str(infra), "--sarif-output", str(target)], capsys)
+    assert code == 2
+    assert f"cannot write {target}: No space left on device" in err
+    assert "Traceback" not in err
+    assert target.read_text("utf-8") == "previous"
+    assert os.listdir(target.parent) == ["report.sarif"]
+
+
 @pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0,
                     reason="needs POSIX permissions that apply to this user")
 def test_read_only_directory_is_a_clear_error(
