@@ -65,7 +65,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), multiple=True,
-              show_default="text", help="Format of the primary output.")
+              help="Format of the primary output (default: text).")
 @click.option("-o", "--output", multiple=True, type=click.Path(dir_okay=False),
               help="Write the primary output to FILE instead of stdout.")
 @click.option("--text-output", multiple=True, metavar="FILE", help="Also write a text report.")
