@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -108,6 +108,14 @@ def cli() -> None:
               help="Say which configuration is used and which files were skipped and why.")
 @click.option("-q", "--quiet", is_flag=True,
               help="Print findings only: no summary line, nothing when clean, no -v messages.")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False),
+              help="Count only findings not recorded in this baseline file "
+                   "(default: `baseline` in the configuration).")
+@click.option("--show-suppressed", is_flag=True,
+              help="Also list suppressed and baselined findings in text output.")
+@click.option("--report-unused-ignores", is_flag=True,
+              help="Report iaclint:ignore comments, Metadata and config ignore entries that "
+                   "match no finding; they fail the scan like findings.")
 def scan(paths: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...],
          text_output: tuple[str, ...], json_output: tuple[str, ...],
          sarif_output: tuple[str, ...], github_output: tuple[str, ...],
@@ -116,14 +124,52 @@ def scan(paths: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...],
          rules_dir: tuple[str, ...], tf_vars: tuple[str, ...], tf_var_files: tuple[str, ...],
          cfn_params: tuple[str, ...], cfn_param_files: tuple[str, ...],
          include_partial_wildcards: bool | None, root: str | None, color: bool | None,
-         verbose: bool, quiet: bool) -> None:
+         verbose: bool, quiet: bool, baseline_path: str | None, show_suppressed: bool,
+         report_unused_ignores: bool) -> None:
     """Scan files and directories for risky AWS infrastructure."""
-    from linter.runner import ScanOptions, scan_root
-    from linter.runner import scan as run_scan
-
     log = _logger(verbose and not quiet)
     planned = _plan_outputs(fmt, output, {"text": text_output, "json": json_output,
                                           "sarif": sarif_output, "github": github_output})
+    result, config = _execute(
+        paths=paths, config_path=config_path, fail_on=fail_on, enable=enable, disable=disable,
+        exclude=exclude, rules_dir=rules_dir, tf_vars=tf_vars, tf_var_files=tf_var_files,
+        cfn_params=cfn_params, cfn_param_files=cfn_param_files,
+        include_partial_wildcards=include_partial_wildcards, root=root, log=log,
+        baseline_path=baseline_path, before=lambda: _prepare_outputs(planned),
+    )
+    for rule_id, trace in result.rule_crashes:
+        click.echo(f"iaclint: internal error in rule {rule_id} (other rules ran):\n{trace}",
+                   err=True)
+    if not report_unused_ignores:  # a directive that cannot apply is always worth a warning
+        result.unused_ignores = [d for d in result.unused_ignores if d.problem]
+    for f in result.suppressed:
+        if f.suppression is not None and not f.suppression.reason and \
+                f.suppression.origin != "baseline":
+            log(f"suppressed without a reason: {_rel(f.location.path, result.root)}:"
+                f"{f.location.start_line} {f.rule_id} {f.address}")
+    for fingerprint in result.stale_baseline:
+        log(f"baseline entry no longer matches: {fingerprint}")
+    _write_outputs(planned, result, color=color, quiet=quiet, log=log,
+                   show_suppressed=show_suppressed)
+    unused = report_unused_ignores and any(not d.problem for d in result.unused_ignores)
+    failed = (result.failed(config.fail_on) or unused) and not soft_fail
+    click.get_current_context().exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+def _execute(
+    *, paths: Sequence[str], config_path: str | None, fail_on: str | None,
+    enable: Sequence[str], disable: Sequence[str], exclude: Sequence[str],
+    rules_dir: Sequence[str], tf_vars: Sequence[str], tf_var_files: Sequence[str],
+    cfn_params: Sequence[str], cfn_param_files: Sequence[str],
+    include_partial_wildcards: bool | None, root: str | None, log: Callable[[str], None],
+    baseline_path: str | None = None, use_baseline: bool = True,
+    before: Callable[[], None] | None = None,
+) -> tuple[ScanResult, Config]:
+    """Validate the inputs, load configuration and rules, and scan: what `scan` and the
+    `baseline` commands share, so a baseline is made from exactly the scan CI runs."""
+    from linter.runner import ScanOptions, scan_root
+    from linter.runner import scan as run_scan
+
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise UsageFailure(f"path does not exist: {', '.join(missing)}")
@@ -137,7 +183,8 @@ def scan(paths: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...],
         raise UsageFailure(str(exc)) from exc
     _apply_options(config, rules, fail_on=fail_on, enable=enable, disable=disable,
                    exclude=exclude, include_partial_wildcards=include_partial_wildcards)
-    _prepare_outputs(planned)
+    if before is not None:
+        before()
     options = ScanOptions(
         paths=list(paths),
         config=config,
@@ -148,6 +195,14 @@ def scan(paths: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...],
         cfn_params=_pairs(cfn_params, "--cfn-param"),
         cfn_param_files=list(cfn_param_files),
     )
+    baseline_file = (baseline_path or config.baseline) if use_baseline else None
+    if baseline_file and not baseline_path and not Path(baseline_file).exists():
+        # Named by the configuration but not created yet: every finding counts, which
+        # fails loudly rather than hiding anything.
+        click.echo(f"iaclint: baseline {baseline_file} does not exist yet; "
+                   "`iaclint baseline create` makes it", err=True)
+    elif baseline_file:
+        options.baseline, options.baseline_name = _baseline(baseline_file), baseline_file
     # A scan allocates millions of small, long-lived objects (syntax trees, values)
     # and frees almost nothing until it ends: the cyclic collector only re-walks
     # them. Pausing it halves the wall time of a large scan for a few MB of memory.
@@ -159,12 +214,107 @@ def scan(paths: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...],
     for skipped in (*result.excluded, *result.skipped):
         shown = _rel(skipped.path, result.root) + ("/" * os.path.isdir(skipped.path))
         log(f"skipped {shown}: {skipped.reason}")
-    for rule_id, trace in result.rule_crashes:
-        click.echo(f"iaclint: internal error in rule {rule_id} (other rules ran):\n{trace}",
-                   err=True)
-    _write_outputs(planned, result, color=color, quiet=quiet, log=log)
-    failed = result.failed(config.fail_on) and not soft_fail
-    click.get_current_context().exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+    return result, config
+
+
+def _baseline(path: str) -> frozenset[str]:
+    from linter.baseline import BaselineError, read
+
+    try:
+        return frozenset(e.fingerprint for e in read(path))
+    except BaselineError as exc:
+        raise UsageFailure(str(exc)) from exc
+
+
+_INPUTS = ("config_path", "enable", "disable", "exclude", "rules_dir", "tf_vars",
+           "tf_var_files", "cfn_params", "cfn_param_files", "include_partial_wildcards", "root")
+
+
+def _scan_inputs(command: click.Command) -> click.Command:
+    """Give a command the inputs of `scan` (the same Parameter objects, so the two can
+    never disagree on what a baseline was made from) and optional PATHS, default '.'."""
+    shared = [p for p in scan.params if p.name in _INPUTS]
+    command.params[:0] = [click.Argument(["paths"], nargs=-1, type=click.Path(path_type=str)),
+                          *shared]
+    return command
+
+
+@cli.group()
+def baseline() -> None:
+    """Record today's findings so that only new ones count (see README)."""
+
+
+@_scan_inputs
+@baseline.command(name="create")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False),
+              help="Baseline file to write (default: `baseline` in the configuration, "
+                   "else .iaclint-baseline.json).")
+@click.option("-v", "--verbose", is_flag=True, help="Say which configuration is used.")
+def baseline_create(paths: tuple[str, ...], output: str | None, verbose: bool,
+                    **inputs: Any) -> None:
+    """Scan PATHS (default: .) and record every counted finding in a baseline file."""
+    from linter.baseline import DEFAULT_NAME, entries_for
+    from linter.identity import IdentityRoots
+
+    log = _logger(verbose)
+    result, config = _execute(paths=paths or (".",), fail_on=None, log=log,
+                              use_baseline=False, **inputs)
+    target = output or config.baseline or DEFAULT_NAME
+    entries = entries_for(result.findings, IdentityRoots(result.root))
+    _write_file(target, entries)
+    skipped = sum(1 for f in result.findings if f.rule_id == "IAC000")
+    note = f" ({plural(skipped, 'parse error')} not recorded: fix them)" if skipped else ""
+    click.echo(f"wrote {plural(len(entries), 'finding')} to {target}{note}")
+
+
+@_scan_inputs
+@baseline.command(name="prune")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False),
+              help="Baseline file to prune in place (default: `baseline` in the "
+                   "configuration, else .iaclint-baseline.json).")
+@click.option("-v", "--verbose", is_flag=True, help="Name each entry removed.")
+def baseline_prune(paths: tuple[str, ...], baseline_path: str | None, verbose: bool,
+                   **inputs: Any) -> None:
+    """Drop baseline entries that no finding has any more (scan PATHS, default: .)."""
+    from linter.baseline import DEFAULT_NAME, BaselineError, read
+
+    paths = paths or (".",)
+    files = [p for p in paths if not Path(p).is_dir()]
+    if files:
+        raise UsageFailure("baseline prune needs directories (a file scan cannot tell that "
+                           f"an entry is gone): {', '.join(files)}")
+    log = _logger(verbose)
+    config = _config(inputs["config_path"], paths, lambda _m: None)
+    target = baseline_path or config.baseline or DEFAULT_NAME
+    try:
+        entries = read(target)
+    except BaselineError as exc:
+        raise UsageFailure(str(exc)) from exc
+    result, _ = _execute(paths=paths, fail_on=None, log=log, baseline_path=target, **inputs)
+    stale = set(result.stale_baseline)
+    kept = [e for e in entries if e.fingerprint not in stale]
+    for e in entries:
+        if e.fingerprint in stale:
+            log(f"removed {e.rule_id} {e.file} {e.address}")
+    _write_file(target, kept)
+    click.echo(f"removed {len(entries) - len(kept)} of {plural(len(entries), 'entry')} "
+               f"from {target}")
+
+
+def _write_file(path: str, entries: Sequence[Any]) -> None:
+    from linter.baseline import dumps
+    from linter.outputs import write_atomic
+
+    try:
+        write_atomic(path, dumps(entries))
+    except OutputError as exc:
+        raise UsageFailure(str(exc)) from exc
+
+
+def plural(n: int, word: str) -> str:
+    if n == 1:
+        return f"1 {word}"
+    return f"{n} {word[:-1] + 'ies' if word.endswith('y') else word + 's'}"
 
 
 @cli.command(name="rules")
@@ -235,7 +385,7 @@ def _prepare_outputs(planned: Sequence[Output]) -> None:
 
 
 def _write_outputs(planned: Sequence[Output], result: ScanResult, *, color: bool | None,
-                   quiet: bool, log: Callable[[str], None]) -> None:
+                   quiet: bool, log: Callable[[str], None], show_suppressed: bool = False) -> None:
     """Standard output gets colour (when wanted) and --quiet; files get the full
     report, coloured only when --color was asked for the primary output."""
     from linter.outputs import write_atomic
@@ -244,10 +394,12 @@ def _write_outputs(planned: Sequence[Output], result: ScanResult, *, color: bool
     for out in planned:
         if out.path is None:
             use_color = _use_color(color)
-            report = render(out.fmt, result, color=use_color, quiet=quiet)
+            report = render(out.fmt, result, color=use_color, quiet=quiet,
+                            show_suppressed=show_suppressed)
             click.echo(report, nl=False, color=use_color)
             continue
-        report = render(out.fmt, result, color=bool(color) and out is planned[0])
+        report = render(out.fmt, result, color=bool(color) and out is planned[0],
+                        show_suppressed=show_suppressed)
         try:
             write_atomic(out.path, report)
         except OutputError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 
@@ -232,6 +233,12 @@ class Node:
     #: The group of nodes this one was declared with: a Terraform root module
     #: directory, a CloudFormation template file, an IAM policy file.
     origin: str = ""
+    #: Headers of the declarations that created this node, outermost first (the
+    #: Terraform module calls of its instance): suppressions written there apply.
+    enclosing: tuple[Location, ...] = ()
+    #: Suppressions declared on the resource itself in data rather than comments
+    #: (CloudFormation `Metadata: iaclint: ignore`), as written.
+    ignores: tuple[Any, ...] = ()
 
     def fact(self, name: str, default: Any = None) -> Any:
         return self.facts.get(name, default)
@@ -249,6 +256,24 @@ class Node:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """Why a finding is not counted: an inline comment, CloudFormation Metadata, a
+    config `ignore` entry or a baseline. Kept on the finding so that every report
+    can show it (SARIF `suppressions`) instead of dropping the finding."""
+
+    #: SARIF's suppression kind: "inSource" (comment, Metadata) or "external".
+    kind: str
+    #: "comment", "metadata", "config" or "baseline".
+    origin: str
+    reason: str = ""
+    until: date | None = None
+    #: Where the suppression is written (the comment's line, the config file).
+    location: Location | None = None
+    #: True when `until` has passed: the finding counts again and says so.
+    expired: bool = False
+
+
+@dataclass(frozen=True)
 class Finding:
     """One problem found by one rule at one place."""
 
@@ -260,6 +285,21 @@ class Finding:
     address: str
     native_type: str = ""
     source: str = ""
+    #: What identifies the defect inside its resource, independent of wording and
+    #: lines: an attribute path ("ingress tcp 22-22"), a statement key, a tag name.
+    #: Part of the fingerprint (see linter/identity.py).
+    evidence: str = ""
+    #: The graph node the finding is about ("" for IAC000): suppression comments on
+    #: its block header or on the module call that created it apply.
+    node_id: str = ""
+    #: Stable identity, set by the runner (linter/identity.py).
+    fingerprint: str = ""
+    #: The suppression that matched, active or expired (see Suppression.expired).
+    suppression: Suppression | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.suppression is not None and not self.suppression.expired
 
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.location.path, self.location.start_line, self.rule_id, self.address)

@@ -51,8 +51,14 @@ class Rule:
         message: str,
         location: Location | None = None,
         severity: Severity | None = None,
+        evidence: str = "",
     ) -> Finding:
-        """A finding of this rule on `node`, at `location` or the node's own."""
+        """A finding of this rule on `node`, at `location` or the node's own.
+
+        `evidence` names what is wrong inside the resource in words that do not
+        change with the message or the line (an attribute path, a statement key,
+        a tag name); it is part of the finding's fingerprint. Leave it empty when
+        the rule reports a resource at most once."""
         return Finding(
             rule_id=self.id,
             severity=severity if severity is not None else self.severity,
@@ -62,6 +68,8 @@ class Rule:
             address=node.address,
             native_type=node.native_type,
             source=node.source.value,
+            evidence=evidence,
+            node_id=node.id,
         )
 
     def __repr__(self) -> str:

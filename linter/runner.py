@@ -6,23 +6,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from linter import suppress
+from linter import identity, suppress
 from linter.adapters import AdaptContext, adapt_all
 from linter.config import Config
+from linter.directives import Directive
 from linter.discovery import Format, Skipped, SourceFile, discover
 from linter.exclude import Excluder
+from linter.identity import IdentityRoots
 from linter.linking import link
 from linter.loaders import load
-from linter.model import Finding, Graph, ParseError, Severity
-from linter.rule import PARSE_ERROR_RULE, Rule
+from linter.model import Finding, Graph, Location, ParseError, Severity
+from linter.rule import CATEGORIES, PARSE_ERROR_RULE, Rule
 from linter.selection import selects, severity_for
+from linter.suppress import ConfigIgnore
 
 _LANGUAGE = {
     Format.TERRAFORM: "terraform",
@@ -49,6 +53,16 @@ class ScanOptions:
     tf_var_files: list[str] = field(default_factory=list)
     cfn_params: dict[str, str] = field(default_factory=dict)
     cfn_param_files: list[str] = field(default_factory=list)
+    #: The date `until` in suppressions is compared with (today when None).
+    today: dt.date | None = None
+    #: Config-file `ignore` entries, already validated.
+    ignores: Sequence[ConfigIgnore] = ()
+    #: Fingerprints of accepted findings (`--baseline`) and the file they came from.
+    baseline: Collection[str] = ()
+    baseline_name: str = ""
+    #: What fingerprint paths are relative to; default: each file's git work tree,
+    #: else the scan root.
+    identity_root: str | None = None
 
 
 @dataclass
@@ -67,6 +81,17 @@ class ScanResult:
     excluded: list[Skipped] = field(default_factory=list)
     #: Rule ID → configured severity, for reporters that describe rules (SARIF).
     severity_overrides: dict[str, Severity] = field(default_factory=dict)
+    #: Findings a suppression or the baseline accepts: reported, never counted.
+    suppressed: list[Finding] = field(default_factory=list)
+    #: Inline directives and config `ignore` entries that matched nothing.
+    unused_ignores: list[Directive] = field(default_factory=list)
+    #: Baseline fingerprints no finding has any more (what `baseline prune` drops).
+    stale_baseline: list[str] = field(default_factory=list)
+
+    @property
+    def all_findings(self) -> list[Finding]:
+        """Counted and suppressed findings together, in report order."""
+        return sorted([*self.findings, *self.suppressed], key=Finding.sort_key)
 
     def failed(self, threshold: Severity) -> bool:
         """A finding at or above the threshold, or any file that did not parse
@@ -156,11 +181,26 @@ def scan(options: ScanOptions) -> ScanResult:
         {
             _key(f): f
             for f in findings
-            if (f.rule_id == PARSE_ERROR_RULE.id or in_scope(f.location.path))
-            and not suppress.is_suppressed(f)
+            if f.rule_id == PARSE_ERROR_RULE.id or in_scope(f.location.path)
         }.values(),
         key=Finding.sort_key,
     )
+    roots = IdentityRoots(root, options.identity_root)
+    findings = identity.assign(findings, roots)
+    outcome = suppress.apply(
+        findings,
+        graph,
+        today=options.today or dt.date.today(),
+        config_ignores=[*options.ignores, *_config_ignores(config)],
+        baseline=frozenset(options.baseline),
+        baseline_name=options.baseline_name,
+        relative=_spellings(root, roots, options.config.path),
+        categories=frozenset(r.category for r in options.rules) | frozenset(CATEGORIES),
+        in_scope=in_scope,
+        scanned=[f.path for f in scanned],
+    )
+    findings = [f for f in outcome.findings if not f.suppressed]
+    suppressed = [f for f in outcome.findings if f.suppressed]
     done = time.perf_counter()
     stats: dict[str, float] = {
         "load_seconds": loaded - started,
@@ -182,7 +222,47 @@ def scan(options: ScanOptions) -> ScanResult:
         rule_crashes=crashes,
         excluded=excluded,
         severity_overrides=overrides,
+        suppressed=suppressed,
+        unused_ignores=outcome.unused,
+        # Entries for files this scan did not cover are not stale, only unseen.
+        stale_baseline=outcome.stale_baseline if _whole(options.paths) else [],
     )
+
+
+def _config_ignores(config: Config) -> list[ConfigIgnore]:
+    where = config.path or "configuration"
+    return [
+        ConfigIgnore(
+            rules=frozenset(entry.ids), path=entry.path, address=entry.address,
+            reason=entry.reason, until=entry.until,
+            location=Location(entry.config_path or where, 1, 1), index=i,
+        )
+        for i, entry in enumerate(config.ignore)
+    ]
+
+
+def _whole(paths: Sequence[str]) -> bool:
+    """Directories only: every finding the baseline could hold was looked for."""
+    return all(Path(p).is_dir() for p in paths)
+
+
+def _spellings(
+    root: str, roots: IdentityRoots, config_path: str | None
+) -> Callable[[str], tuple[str, ...]]:
+    """How a config `ignore` path glob may see a file: relative to the config file's
+    directory, to the scan root, or to the file's repository."""
+    bases = [os.path.dirname(os.path.abspath(config_path))] if config_path else []
+    bases.append(os.path.abspath(root))
+
+    def spell(path: str) -> tuple[str, ...]:
+        out = [roots.relative(path)]
+        for base in bases:
+            rel = os.path.relpath(os.path.abspath(path), base)
+            if not rel.startswith(".."):
+                out.append(Path(rel).as_posix())
+        return tuple(dict.fromkeys(out))
+
+    return spell
 
 
 def _scope(paths: Sequence[str]) -> Callable[[str], bool]:

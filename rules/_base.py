@@ -27,13 +27,14 @@ class BuiltinRule(Rule):
         message: str,
         location: Location | None = None,
         severity: Severity | None = None,
+        evidence: str = "",
     ) -> Finding:
         """As Rule.finding, noting when the resource itself exists only under a
         CloudFormation condition that could not be decided."""
         condition = node.fact("condition")
         if isinstance(condition, str) and is_known(condition) and condition:
             message = f"{message} (the resource exists only when condition {condition} is true)"
-        return super().finding(node, message, location, severity)
+        return super().finding(node, message, location, severity, evidence)
 
     @property
     def examples(self) -> Mapping[str, Mapping[str, str]]:

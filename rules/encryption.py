@@ -85,7 +85,8 @@ class EbsVolumeUnencrypted(BuiltinRule):
             problem = _ebs_problem(node.fact("encrypted"), default)
             if problem:
                 yield self.finding(
-                    node, f"EBS volume {node.address}: {problem}", node.fact_loc("encrypted")
+                    node, f"EBS volume {node.address}: {problem}", node.fact_loc("encrypted"),
+                    evidence="encrypted",
                 )
 
 
@@ -132,6 +133,8 @@ class BlockDeviceUnencrypted(BuiltinRule):
                     yield self.finding(
                         node, f"block device {device.name} of {node.address}: {problem}",
                         device.location,
+                        evidence=f"block device {device.name}"
+                        + (f" [{device.when}]" if device.when else ""),
                     )
 
 
@@ -172,6 +175,7 @@ class S3BucketEncryption(BuiltinRule):
                     f"S3 bucket {node.address} has no server-side encryption configuration; "
                     "AWS applies SSE-S3 by default since 2023, but set it explicitly "
                     "(preferably SSE-KMS)",
+                    evidence="encryption missing",
                 )
                 continue
             if not isinstance(enc, Encryption):
@@ -184,6 +188,7 @@ class S3BucketEncryption(BuiltinRule):
                     "algorithm",
                     enc.location,
                     Severity.HIGH,
+                    evidence="encryption algorithm",
                 )
             elif isinstance(algorithm, str) and algorithm.strip().lower() not in _S3_ALGORITHMS:
                 yield self.finding(
@@ -192,6 +197,7 @@ class S3BucketEncryption(BuiltinRule):
                     "does not encrypt (use AES256 or aws:kms)",
                     enc.location,
                     Severity.HIGH,
+                    evidence="encryption algorithm",
                 )
 
 
@@ -218,6 +224,7 @@ class _StorageEncryptionRule(BuiltinRule):
                 node,
                 f"{self.noun} {node.address}: encryption at rest {text}{when(found[1])}",
                 node.fact_loc(self.fact_name),
+                evidence=self.fact_name + (f" [{found[1]}]" if found[1] else ""),
             )
 
 
@@ -427,6 +434,7 @@ class S3PolicyAllowsUnencryptedUploads(BuiltinRule):
                     f"{grant.where()} allows s3:PutObject when {clause}; to require "
                     "encryption, Deny these uploads instead",
                     grant.stmt.loc("Condition"),
+                    evidence=grant.key(),
                 )
 
 

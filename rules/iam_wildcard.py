@@ -8,6 +8,8 @@ reported. In a resource policy `Resource: *` means the resource itself, so the
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,8 +44,47 @@ class Grant:
     def where(self) -> str:
         return f"{self.doc.name} {self.stmt.label()}"
 
+    def key(self) -> str:
+        """The statement's identity for fingerprints: its document and Sid, or its
+        normalized content when it has no Sid, never its position, so that inserting
+        another statement before it does not make it a new finding."""
+        return f"{self.doc.name} {statement_key(self.stmt)}"
+
     def resource_star(self) -> bool:
         return any(_known_str(r) == "*" for r in self.stmt.resources or ())
+
+
+def statement_key(stmt: Statement) -> str:
+    branch = f" [{stmt.when}]" if stmt.when else ""
+    if stmt.sid:
+        return f"sid={stmt.sid}{branch}"
+    content = json.dumps(
+        [
+            _canonical(stmt.effect),
+            _canonical(stmt.actions),
+            _canonical(stmt.not_actions),
+            _canonical(stmt.resources),
+            _canonical(stmt.not_resources),
+            _canonical(stmt.principals),
+            _canonical(stmt.conditions),
+        ],
+        sort_keys=True,
+    )
+    return f"content={hashlib.sha256(content.encode('utf-8')).hexdigest()[:16]}{branch}"
+
+
+def _canonical(value: Any) -> Any:
+    """Order- and case-insensitive where IAM is, Unknown as '?', for a content hash."""
+    if not is_known(value):
+        return "?"
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        items = [_canonical(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, str):
+        return value.strip()
+    return value if isinstance(value, (int, float, bool)) or value is None else str(value)
 
 
 def _known_str(value: Any) -> str | None:
@@ -173,7 +214,8 @@ class FullWildcardAction(_IamRule):
             else:
                 what = f"allows every action ({_quote(full)}){_principal_text(grant.stmt)}"
             yield self.finding(
-                grant.node, f"{grant.where()} {what}", _value_loc(grant.stmt, "Action", full[0])
+                grant.node, f"{grant.where()} {what}", _value_loc(grant.stmt, "Action", full[0]),
+                evidence=grant.key(),
             )
 
 
@@ -214,6 +256,7 @@ class ServiceWildcardAction(_IamRule):
                 f"{grant.where()} allows {_quote(wild)}{suffix}",
                 _value_loc(grant.stmt, "Action", first),
                 severity,
+                evidence=grant.key(),
             )
 
 
@@ -250,6 +293,7 @@ class AllowNotAction(_IamRule):
                 f"{grant.where()} allows every action except {_quote(excluded)}{suffix}",
                 grant.stmt.loc("NotAction"),
                 severity,
+                evidence=grant.key(),
             )
 
 
@@ -281,6 +325,7 @@ class PartialWildcardAction(_IamRule):
                     grant.node,
                     f"{grant.where()} allows the wildcard pattern {_quote(partial)}",
                     _value_loc(grant.stmt, "Action", partial[0]),
+                    evidence=grant.key(),
                 )
 
 
@@ -373,6 +418,7 @@ class PublicPrincipal(_IamRule):
                 grant.node,
                 f"{grant.where()} allows{what} to any principal ('*') {how}",
                 grant.stmt.loc("Principal"),
+                evidence=grant.key(),
             )
 
 
@@ -440,6 +486,7 @@ class AdminManagedPolicyAttached(_IamRule):
                     f"{node.address} attaches the AWS managed policy {name}",
                     loc if isinstance(loc, Location) else node.fact_loc("managed_policy_arns"),
                     ADMIN_MANAGED_POLICIES[name],
+                    evidence=f"managed policy {name}",
                 )
 
 

@@ -165,6 +165,7 @@ class SecurityGroupOpenIngress(BuiltinRule):
             f"{exposure.what} open to {_sources_text(world)}{when(rule.when)}",
             rule.location,
             exposure.severity,
+            evidence=_ports_key("ingress", rule.protocol, rule.from_port, rule.to_port, rule.when),
         )
 
 
@@ -269,6 +270,9 @@ class NetworkAclOpenAdminPorts(BuiltinRule):
                 f"including {names}{more}{note}{when(entry.when)}",
                 entry.location,
                 Severity.MEDIUM if everything else None,
+                evidence=f"ingress rule {number}{_when_key(entry.when)}" if number is not None
+                else _ports_key("ingress", entry.protocol, entry.from_port, entry.to_port,
+                                entry.when),
             )
 
     @staticmethod
@@ -305,6 +309,19 @@ def _ephemeral(entry: NaclEntry) -> bool:
         and isinstance(lo, int) and isinstance(hi, int)
         and min(lo, hi) >= 1024 and max(lo, hi) == 65535
     )
+
+
+def _ports_key(prefix: str, protocol: Any, lo: Any, hi: Any, label: str) -> str:
+    """'ingress tcp 22-22': which permission, not which sources or how it is worded,
+    so that adding ::/0 next to 0.0.0.0/0 keeps the finding's identity."""
+    lo, hi = _int(lo), _int(hi)
+    if lo > hi:
+        lo, hi = hi, lo
+    return f"{prefix} {_protocol(protocol) or '?'} {lo}-{hi}{_when_key(label)}"
+
+
+def _when_key(label: str) -> str:
+    return f" [{label}]" if label else ""
 
 
 def _int(value: Any) -> int:

@@ -77,6 +77,7 @@ class MissingRequiredTags(BuiltinRule):
                         node,
                         f"{node.address} is missing required tag '{key}'",
                         _tags_loc(node) if tags else node.location,
+                        evidence=f"tag {key}",
                     )
 
 
@@ -135,6 +136,7 @@ class TagValuePattern(BuiltinRule):
                         f"{node.address} tag '{key}' has value {text!r}, which does not "
                         f"match {pattern.pattern!r}",
                         _tags_loc(node, key),
+                        evidence=f"tag {key}",
                     )
 
 

@@ -13,18 +13,8 @@ import pytest
 
 from linter.cli import main
 
-OPEN_SSH_TF = """resource "aws_security_group" "ssh" {
-  name = "ssh"
-  ingress {
-    from_port   = 22
-    to_port     = 22
-    protocol    = "tcp"
-    cidr_blocks = ["0.0.0.0/0"]
-  }
-  tags = { Owner = "me" }
-}
-"""
-BROKEN_TF = 'resource "aws_s3_bucket" "b" {\n  bucket = \n}\n'
+from .test_cli import BROKEN_TF, OPEN_SSH_TF
+
 CLEAN_TF = 'variable "x" {\n  default = 1\n}\n'
 
 

@@ -78,6 +78,7 @@ def test_top_level_and_summary(tmp_path: Path, pinned_version: str) -> None:  # 
         "files_skipped": 1,
         "findings": 7,
         "by_severity": {"critical": 2, "high": 2, "medium": 2, "low": 1},
+        "suppressed": 0,
     }
     assert data["skipped"] == [
         {"file": "README.md", "reason": "not an infrastructure file extension"}
@@ -100,7 +101,9 @@ def test_finding_fields(tmp_path: Path) -> None:
         "address": 'module.db["x"].aws_db_instance.this[0]',
         "resource_type": "aws_db_instance",
         "source_language": "terraform",
+        "evidence": None,
         "fingerprint": db["fingerprint"],
+        "suppression": None,
     }
     assert re.fullmatch(r"[0-9a-f]{64}:1", db["fingerprint"])
     assert by_address["Bucket"]["source_language"] == "cloudformation"

@@ -19,6 +19,7 @@ from linter.adapters.cfn_foreach import expand_resources
 from linter.adapters.cfn_kinds import KINDS, ResourceView
 from linter.adapters.cfn_schema import tag_support
 from linter.adapters.cfn_values import combine
+from linter.directives import metadata_directives
 from linter.loaders.cloudformation import CfnTemplate
 from linter.model import Choice, Location, Node, ParseError, Ref, Source, Unknown, is_known
 
@@ -152,6 +153,9 @@ def build_node(
         source=Source.CLOUDFORMATION,
         location=template.location(base),
         origin=template.path,
+    )
+    node.ignores = metadata_directives(
+        res.get("Metadata"), template.location, base, node.location.start_line
     )
     ev.seen_refs = []
     raw_props = res.get("Properties")

@@ -19,9 +19,13 @@ _MODULES = {
 }
 
 
-def render(fmt: str, result: ScanResult, *, color: bool = False, quiet: bool = False) -> str:
-    """`quiet` (findings only, no summary) means something for the text report only."""
+def render(
+    fmt: str, result: ScanResult, *, color: bool = False, quiet: bool = False,
+    show_suppressed: bool = False,
+) -> str:
+    """`quiet` (findings only, no summary) and `show_suppressed` mean something for the
+    text report only."""
     module = import_module(_MODULES[fmt])
     if fmt == "text":
-        return module.render(result, color=color, quiet=quiet)
+        return module.render(result, color=color, quiet=quiet, show_suppressed=show_suppressed)
     return module.render(result, color=color)

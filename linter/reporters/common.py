@@ -7,7 +7,6 @@ code scanning can map them onto the repository.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import unicodedata
 from collections import Counter
@@ -17,6 +16,8 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 import linter
+from linter.directives import Directive
+from linter.identity import IdentityRoots, assign
 from linter.model import Finding, Severity
 from linter.rule import Rule
 
@@ -91,22 +92,16 @@ def rules_by_id(result: ScanResult) -> dict[str, Rule]:
     return out
 
 
-def fingerprint_base(rule_id: str, file: str, address: str, message: str) -> str:
-    """A hash that ignores line numbers, so a finding keeps its identity when code moves."""
-    text = "\x1f".join((rule_id, file, address, message))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def reported(result: ScanResult) -> list[Reported]:
-    """Findings in report order (file, line, rule, address, message) with derived fields.
-
-    Two findings that hash alike (same rule, file, address and message on different
-    lines) get occurrence suffixes ":1", ":2" in line order so fingerprints stay unique.
-    """
+def reported(result: ScanResult, *, suppressed: bool = False) -> list[Reported]:
+    """Findings in report order (file, line, rule, address, message) with derived fields;
+    with `suppressed`, the accepted (suppressed or baselined) ones too."""
     rules = rules_by_id(result)
     languages = {f.path: _LANGUAGE_OF_FORMAT.get(_format_value(f.format)) for f in result.files}
+    findings = [*result.findings, *result.suppressed] if suppressed else list(result.findings)
+    if any(not f.fingerprint for f in findings):  # a result built by hand, not by scan()
+        findings = assign(findings, IdentityRoots(result.root))
     rows = []
-    for f in result.findings:
+    for f in findings:
         file = relpath(f.location.path, result.root)
         address = display_address(f, result.root)
         rows.append((f, file, address))
@@ -114,22 +109,17 @@ def reported(result: ScanResult) -> list[Reported]:
         key=lambda r: (os.path.isabs(r[1]), r[1], r[0].location.start_line, r[0].location.end_line,
                        r[0].rule_id, r[2], r[0].message)
     )
-    seen: Counter[str] = Counter()
-    out: list[Reported] = []
-    for f, file, address in rows:
-        base = fingerprint_base(f.rule_id, file, address, f.message)
-        seen[base] += 1
-        out.append(
-            Reported(
-                finding=f,
-                file=file,
-                address=address,
-                rule=rules.get(f.rule_id),
-                language=f.source or languages.get(f.location.path),
-                fingerprint=f"{base}:{seen[base]}",
-            )
+    return [
+        Reported(
+            finding=f,
+            file=file,
+            address=address,
+            rule=rules.get(f.rule_id),
+            language=f.source or languages.get(f.location.path),
+            fingerprint=f.fingerprint,
         )
-    return out
+        for f, file, address in rows
+    ]
 
 
 def _format_value(fmt: object) -> str:
@@ -148,11 +138,46 @@ def plural(n: int, word: str) -> str:
 def summary_line(result: ScanResult) -> str:
     """'3 findings (1 critical, 2 high) in 12 files scanned', or the clean message."""
     scanned = plural(len(result.files), "file")
+    accepted = suppressed_text(result)
     if not result.findings:
-        return f"No findings in {scanned} scanned."
+        return f"No findings in {scanned} scanned{accepted}."
     counts = severity_counts(result.findings)
     parts = ", ".join(f"{n} {sev.label}" for sev, n in counts.items() if n)
-    return f"{plural(len(result.findings), 'finding')} ({parts}) in {scanned} scanned"
+    return f"{plural(len(result.findings), 'finding')} ({parts}) in {scanned} scanned{accepted}"
+
+
+def suppressed_text(result: ScanResult) -> str:
+    """'; 3 suppressed, 120 in the baseline' (empty when nothing was accepted)."""
+    baselined = sum(1 for f in result.suppressed if _origin(f) == "baseline")
+    inline = len(result.suppressed) - baselined
+    parts = [f"{inline} suppressed"] if inline else []
+    if baselined:
+        parts.append(f"{baselined} in the baseline")
+    return f"; {', '.join(parts)}" if parts else ""
+
+
+def _origin(f: Finding) -> str:
+    return f.suppression.origin if f.suppression is not None else ""
+
+
+def suppression_note(f: Finding, root: str) -> str:
+    """'suppressed by a comment at main.tf:12 until 2027-01-31: legacy bastion', or for
+    an expired one 'was suppressed until 2026-01-31 (comment at main.tf:12): …'."""
+    s = f.suppression
+    if s is None:
+        return ""
+    where = {"comment": "a comment", "metadata": "resource Metadata",
+             "config": "the configuration", "baseline": "the baseline"}.get(s.origin, s.origin)
+    if s.location is not None and s.origin != "baseline":
+        where += f" at {relpath(s.location.path, root)}:{s.location.start_line}"
+    reason = f": {s.reason}" if s.reason else " (no reason given)"
+    if s.origin == "baseline":
+        reason = ""
+    if s.expired and s.until is not None:
+        until = s.until.isoformat()
+        return f"was suppressed by {where} until {until}; that date has passed{reason}"
+    until = f" until {s.until.isoformat()}" if s.until else ""
+    return f"suppressed by {where}{until}{reason}"
 
 
 def printable(text: str) -> str:
@@ -209,3 +234,16 @@ class SourceCache:
                 text = text[: SNIPPET_MAX_WIDTH - 1] + "…"
             picked.append((n, text))
         return Snippet(picked, total - shown)
+
+
+def unused_text(directive: Directive, root: str) -> str:
+    """'main.tf:3: iaclint:ignore IAC001 matched no finding' (or why it cannot apply)."""
+    where = f"{relpath(directive.location.path, root)}:{directive.location.start_line}"
+    if directive.origin == "config":
+        where = relpath(directive.location.path, root)
+    what = {"comment": directive.describe(), "metadata": "Metadata ignore " + (
+        ",".join(sorted(directive.rules)) or "entry"), "config": directive.label}.get(
+        directive.origin, directive.describe())
+    if directive.problem:
+        return f"{where}: {what} is not applied: {directive.problem}"
+    return f"{where}: {what} matched no finding (remove it)"

@@ -10,33 +10,26 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from linter.reporters.common import relpath, reported, severity_counts, tool_version
+from linter.model import Suppression
+from linter.reporters.common import (
+    Reported,
+    relpath,
+    reported,
+    severity_counts,
+    tool_version,
+)
 
 if TYPE_CHECKING:
     from linter.runner import ScanResult
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def report(result: ScanResult) -> dict[str, Any]:
     """The report as plain data (what `render` serializes)."""
-    findings = [
-        {
-            "rule_id": item.finding.rule_id,
-            "title": item.title,
-            "category": item.finding.category,
-            "severity": item.finding.severity.label,
-            "message": item.finding.message,
-            "file": item.file,
-            "start_line": item.finding.location.start_line,
-            "end_line": item.finding.location.end_line,
-            "address": item.address,
-            "resource_type": item.finding.native_type or None,
-            "source_language": item.language,
-            "fingerprint": item.fingerprint,
-        }
-        for item in reported(result)
-    ]
+    items = reported(result, suppressed=True)
+    findings = [_finding(i, result.root) for i in items if not i.finding.suppressed]
+    accepted = [_finding(i, result.root) for i in items if i.finding.suppressed]
     errors = sorted(
         (
             {
@@ -61,14 +54,61 @@ def report(result: ScanResult) -> dict[str, Any]:
             "files_scanned": len(result.files),
             "files_skipped": len(result.skipped),
             "findings": len(findings),
+            "suppressed": len(accepted),
             "by_severity": {
                 sev.label: n for sev, n in severity_counts(result.findings).items()
             },
         },
         "findings": findings,
+        "suppressed": accepted,
+        "unused_ignores": [
+            {
+                "file": relpath(d.location.path, result.root),
+                "line": d.location.start_line,
+                "origin": d.origin,
+                "rules": sorted(d.rules),
+                "problem": d.problem or None,
+            }
+            for d in result.unused_ignores
+        ],
+        "stale_baseline": list(result.stale_baseline),
         "errors": errors,
         "skipped": skipped,
         "rule_crashes": sorted({rule_id for rule_id, _ in result.rule_crashes}),
+    }
+
+
+def _finding(item: Reported, root: str) -> dict[str, Any]:
+    f = item.finding
+    return {
+        "rule_id": f.rule_id,
+        "title": item.title,
+        "category": f.category,
+        "severity": f.severity.label,
+        "message": f.message,
+        "file": item.file,
+        "start_line": f.location.start_line,
+        "end_line": f.location.end_line,
+        "address": item.address,
+        "resource_type": f.native_type or None,
+        "source_language": item.language,
+        "evidence": f.evidence or None,
+        "fingerprint": item.fingerprint,
+        "suppression": _suppression(f.suppression, root),
+    }
+
+
+def _suppression(s: Suppression | None, root: str) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    return {
+        "kind": s.kind,
+        "origin": s.origin,
+        "reason": s.reason or None,
+        "until": s.until.isoformat() if s.until else None,
+        "expired": s.expired,
+        "file": relpath(s.location.path, root) if s.location else None,
+        "line": s.location.start_line if s.location else None,
     }
 
 

@@ -29,6 +29,7 @@ from linter.reporters.common import (
     relpath,
     reported,
     rules_by_id,
+    suppression_note,
     tool_version,
 )
 from linter.rule import Rule
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
-FINGERPRINT_KEY = "iaclintFindingHash/v1"
+FINGERPRINT_KEY = "iaclintFindingHash/v2"
 #: Used only when the installed package metadata names no homepage.
 DEFAULT_INFORMATION_URI = "https://pypi.org/project/iaclint/"
 
@@ -74,7 +75,7 @@ def render(result: ScanResult, *, color: bool = False) -> str:
 
 def sarif_log(result: ScanResult) -> om.SarifLog:
     rules = list(rules_by_id(result).values())
-    items = reported(result)
+    items = reported(result, suppressed=True)
     known = {r.id for r in rules}
     # A finding whose rule is not in result.rules still needs a descriptor for ruleIndex.
     extra = sorted({i.finding.rule_id for i in items if i.finding.rule_id not in known})
@@ -97,7 +98,7 @@ def sarif_log(result: ScanResult) -> om.SarifLog:
     run = om.Run(
         tool=om.Tool(driver=driver),
         original_uri_base_ids={SRCROOT: om.ArtifactLocation(uri=root_uri(result.root))},
-        results=[sarif_result(i, index) for i in items],
+        results=[sarif_result(i, index, result.root) for i in items],
         invocations=[_invocation(result, index)],
     )
     return om.SarifLog(runs=[run], version=SARIF_VERSION, schema_uri=SARIF_SCHEMA_URI)
@@ -300,7 +301,7 @@ def _cap(code: str) -> str:
 # -- results ---------------------------------------------------------------
 
 
-def sarif_result(item: Reported, index: Mapping[str, int]) -> om.Result:
+def sarif_result(item: Reported, index: Mapping[str, int], root: str = "") -> om.Result:
     f = item.finding
     artifact = artifact_location(item.file)
     location = om.Location(
@@ -319,8 +320,34 @@ def sarif_result(item: Reported, index: Mapping[str, int]) -> om.Result:
         message=om.Message(text=_message(item)),
         locations=[location],
         partial_fingerprints={FINGERPRINT_KEY: item.fingerprint},
-        properties=property_bag(severity=f.severity.label, category=f.category),
+        suppressions=_suppressions(item, root),
+        properties=property_bag(
+            severity=f.severity.label, category=f.category,
+            suppression=suppression_note(f, root) if f.suppression is not None and
+            f.suppression.expired else None,
+        ),
     )
+
+
+def _suppressions(item: Reported, root: str) -> list[om.Suppression] | None:
+    """SARIF `suppressions` for an accepted finding: viewers then hide or mark it.
+    An expired suppression is not written (the finding counts again)."""
+    s = item.finding.suppression
+    if s is None or s.expired:
+        return None
+    justification = s.reason or ("in the baseline" if s.origin == "baseline" else None)
+    if s.until is not None:
+        justification = f"{justification or 'suppressed'} (until {s.until.isoformat()})"
+    location = None
+    if s.location is not None and s.origin != "baseline":
+        location = om.Location(physical_location=om.PhysicalLocation(
+            artifact_location=artifact_location(relpath(s.location.path, root or ".")),
+            region=om.Region(start_line=s.location.start_line),
+        ))
+    return [om.Suppression(
+        kind=s.kind, state="accepted", justification=justification, location=location,
+        properties=property_bag(origin=s.origin),
+    )]
 
 
 def artifact_location(file: str) -> om.ArtifactLocation:
@@ -396,6 +423,9 @@ def to_json(obj: Any) -> Any:
                 if key not in names and value is not None:
                     out[key] = to_json(value)
             return out
+        if isinstance(obj, om.Suppression) and "state" in out:
+            # sarif-om predates the final 2.1.0 schema, which renamed `state` to `status`.
+            out["status"] = out.pop("state")
         first = {key: out.pop(key) for key in _KEY_ORDER if key in out}
         return {**first, **out}
     if isinstance(obj, Mapping):

@@ -21,7 +21,15 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from linter.model import Severity
-from linter.reporters.common import Reported, SourceCache, printable, reported, summary_line
+from linter.reporters.common import (
+    Reported,
+    SourceCache,
+    printable,
+    reported,
+    summary_line,
+    suppression_note,
+    unused_text,
+)
 
 if TYPE_CHECKING:
     from linter.runner import ScanResult
@@ -52,16 +60,25 @@ class _Style:
         return f"\x1b[{code}m{text}{_RESET}" if self.color else text
 
 
-def render(result: ScanResult, *, color: bool = False, quiet: bool = False) -> str:
+def render(
+    result: ScanResult, *, color: bool = False, quiet: bool = False,
+    show_suppressed: bool = False,
+) -> str:
     """The report; `quiet` leaves out the summary line, so a clean scan prints nothing."""
     style = _Style(color)
     sources = SourceCache()
     out: list[str] = []
-    for file, group in groupby(reported(result), key=lambda r: r.file):
+    for file, group in groupby(reported(result, suppressed=show_suppressed), key=lambda r: r.file):
         out.append(style(printable(file), "1;4"))
         for item in group:
-            out.extend(_finding_lines(item, style, sources))
+            out.extend(_finding_lines(item, style, sources, result.root))
             out.append("")
+    for directive in result.unused_ignores:
+        out.append(style(f"warning: {unused_text(directive, result.root)}", "33"))
+    if result.stale_baseline:
+        n = len(result.stale_baseline)
+        out.append(style(f"note: {n} baseline entr{'y' if n == 1 else 'ies'} no longer "
+                         "match any finding (`iaclint baseline prune` removes them)", _DIM))
     for rule_id, _trace in result.rule_crashes:
         out.append(style(f"warning: rule {rule_id} crashed; its findings are missing", "33"))
     if quiet:
@@ -77,7 +94,9 @@ def render(result: ScanResult, *, color: bool = False, quiet: bool = False) -> s
     return "\n".join(out) + "\n"
 
 
-def _finding_lines(item: Reported, style: _Style, sources: SourceCache) -> list[str]:
+def _finding_lines(
+    item: Reported, style: _Style, sources: SourceCache, root: str
+) -> list[str]:
     f = item.finding
     loc = f.location
     where = f"{item.file}:{loc.start_line}"
@@ -88,6 +107,9 @@ def _finding_lines(item: Reported, style: _Style, sources: SourceCache) -> list[
         header += f"  {printable(item.distinct_address)}"
     lines = [header]
     lines += [f"    {printable(part)}" for part in f.message.splitlines() or [""]]
+    note = suppression_note(f, root)
+    if note:
+        lines.append("    " + style(printable(f"({note})"), _DIM if f.suppressed else "33"))
     snippet = sources.snippet(loc.path, loc.start_line, loc.end_line)
     if snippet is None:
         return lines

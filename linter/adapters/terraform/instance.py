@@ -24,7 +24,7 @@ from linter.adapters.terraform.functions import FunctionError, to_number
 from linter.adapters.terraform.values import INVALID, Namespace, ResourceObj
 from linter.adapters.terraform.variables import apply_type, convert, type_expr, type_name
 from linter.loaders.hcl_ast import Attribute, Block, Literal, ObjectExpr
-from linter.model import Ref, Unknown
+from linter.model import Location, Ref, Unknown
 
 if TYPE_CHECKING:
     from linter.adapters.terraform.project import Project
@@ -84,6 +84,8 @@ class ModuleInstance:
         self.chain = chain
         self.call_path = call_path
         self.providers = providers
+        #: Headers of the module calls that made this instance, outermost first.
+        self.call_locations: tuple[Location, ...] = ()
         self._vars: dict[str, Any] = {}
         self._locals: dict[str, Any] = {}
         self._outputs: dict[str, Any] = {}
@@ -348,6 +350,9 @@ class ModuleInstance:
                     (*self.chain, cfg.directory),
                     (*self.call_path, name),
                     self._child_providers(block),
+                )
+                child.call_locations = (
+                    *self.call_locations, Location(path, block.line, block.end_line)
                 )
             out.append((suffix, bindings, child))
         return kind, out

@@ -104,6 +104,7 @@ class Project:
             location=header,
             module=instance.module_path,
             origin=self.root_dir,
+            enclosing=instance.call_locations,
         )
         if decl.mode == "data":
             self.nodes.append(node)

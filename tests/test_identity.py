@@ -1,0 +1,154 @@
+"""Finding identity: fingerprints follow the defect, not its wording or its line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from linter.cli import main
+from linter.identity import IdentityRoots, assign
+from linter.model import Finding, Location, Severity
+
+SG = """resource "aws_security_group" "web" {
+  name = "web"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]%(ipv6)s
+  }
+  tags = { Owner = "me" }
+}
+%(sibling)s"""
+
+SIBLING = """
+resource "aws_security_group" "other" {
+  name = "other"
+  tags = { Owner = "me" }
+}
+"""
+
+POLICY = """{
+  "Version": "2012-10-17",
+  "Statement": [%(before)s
+    {"Effect": "Allow", "Action": "*", "Resource": "*"}
+  ]
+}
+"""
+
+UNRELATED = """
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},"""
+
+
+def fingerprints(capsys: pytest.CaptureFixture[str], *paths: Path) -> dict[tuple[str, str], str]:
+    main(["scan", *map(str, paths), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    return {(f["rule_id"], f["address"]): f["fingerprint"] for f in report["findings"]}
+
+
+def write_sg(path: Path, *, ipv6: bool = False, sibling: bool = False, pad: int = 0) -> None:
+    text = SG % {
+        "ipv6": '\n    ipv6_cidr_blocks = ["::/0"]' if ipv6 else "",
+        "sibling": SIBLING if sibling else "",
+    }
+    path.write_text("\n" * pad + text, encoding="utf-8")
+
+
+def test_survives_lines_moving_sibling_resources_and_a_second_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tf = tmp_path / "main.tf"
+    write_sg(tf)
+    before = fingerprints(capsys, tmp_path)
+    key = ("IAC001", "aws_security_group.web")
+    assert key in before
+    write_sg(tf, pad=10)
+    assert fingerprints(capsys, tmp_path)[key] == before[key]
+    write_sg(tf, sibling=True)
+    assert fingerprints(capsys, tmp_path)[key] == before[key]
+    # The message now says "0.0.0.0/0 and ::/0": the same open port, the same alert.
+    write_sg(tf, ipv6=True)
+    assert fingerprints(capsys, tmp_path)[key] == before[key]
+
+
+def test_changes_with_the_resource_or_the_port(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tf = tmp_path / "main.tf"
+    write_sg(tf)
+    before = fingerprints(capsys, tmp_path)[("IAC001", "aws_security_group.web")]
+    tf.write_text(tf.read_text().replace('"web" {', '"web2" {'), encoding="utf-8")
+    after = fingerprints(capsys, tmp_path)
+    assert ("IAC001", "aws_security_group.web") not in after
+    assert after[("IAC001", "aws_security_group.web2")] != before
+    tf.write_text(tf.read_text().replace("= 22", "= 3389"), encoding="utf-8")
+    assert fingerprints(capsys, tmp_path)[("IAC001", "aws_security_group.web2")] not in (
+        before, after[("IAC001", "aws_security_group.web2")])
+
+
+def test_survives_an_unrelated_statement_inserted_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(POLICY % {"before": ""}, encoding="utf-8")
+    before = fingerprints(capsys, tmp_path)
+    assert ("IAC040", "policy.json") in before
+    policy.write_text(POLICY % {"before": UNRELATED}, encoding="utf-8")
+    after = fingerprints(capsys, tmp_path)
+    assert after[("IAC040", "policy.json")] == before[("IAC040", "policy.json")]
+
+
+def _finding(**changes: object) -> Finding:
+    base = Finding(
+        rule_id="IAC040", severity=Severity.CRITICAL, category="iam-wildcard",
+        message="policy statement #1 allows '*'", location=Location("/r/p.json", 3, 3),
+        address="/r/p.json", evidence="policy content=abc",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_ignores_message_and_line_but_not_rule_file_address_or_evidence() -> None:
+    roots = IdentityRoots("/r")
+    (ref,) = assign([_finding()], roots)
+    same = [
+        _finding(message="the policy's second statement allows every action"),
+        _finding(location=Location("/r/p.json", 40, 42)),
+        _finding(severity=Severity.LOW),
+    ]
+    for f in same:
+        assert assign([f], roots)[0].fingerprint == ref.fingerprint
+    different = [
+        _finding(rule_id="IAC041"),
+        _finding(location=Location("/r/q.json", 3, 3)),
+        _finding(address="/r/q.json"),
+        _finding(evidence="policy sid=Other"),
+    ]
+    for f in different:
+        assert assign([f], roots)[0].fingerprint != ref.fingerprint
+
+
+def test_same_key_twice_is_numbered_in_line_order() -> None:
+    roots = IdentityRoots("/r")
+    late, early = _finding(location=Location("/r/p.json", 9, 9)), _finding()
+    out = assign([late, early], roots)
+    assert out[0].fingerprint.endswith(":2") and out[1].fingerprint.endswith(":1")
+    assert out[0].fingerprint.split(":")[0] == out[1].fingerprint.split(":")[0]
+
+
+def test_paths_are_relative_to_the_git_work_tree(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Scanning the repository or one of its directories, from anywhere, gives the
+    same fingerprints: code scanning tracks alerts per repository path."""
+    repo = tmp_path / "repo"
+    infra = repo / "infra"
+    infra.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    write_sg(infra / "main.tf")
+    whole = fingerprints(capsys, repo)
+    part = fingerprints(capsys, infra)
+    assert whole and whole == part
