@@ -21,7 +21,7 @@ from linter.reporters.sarif import (
 )
 from linter.rule import PARSE_ERROR_RULE
 
-from .conftest import shared_path
+from .conftest import SARIF_SCHEMA, shared_path
 from .test_reporters_common import (
     PINNED_VERSION,
     RULES,
@@ -35,7 +35,7 @@ from .test_reporters_common import (
 
 @pytest.fixture(scope="module")
 def validator() -> jsonschema.Draft7Validator:
-    schema = json.loads(shared_path("schemas", "sarif-schema-2.1.0.json").read_text("utf-8"))
+    schema = json.loads(SARIF_SCHEMA.read_text("utf-8"))
     return jsonschema.Draft7Validator(schema)
 
 

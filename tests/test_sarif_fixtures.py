@@ -13,7 +13,7 @@ from linter.registry import load_rules
 from linter.reporters import render
 from linter.runner import ScanOptions, scan
 
-from .conftest import FIXTURES, shared_path
+from .conftest import FIXTURES, SARIF_SCHEMA
 
 CASE_DIRS = sorted(
     {p.parent for p in FIXTURES.rglob("*") if p.is_file() and p.name != "expected.yaml"}
@@ -23,7 +23,7 @@ CASE_DIRS = sorted(
 @pytest.fixture(scope="module")
 def validator():  # type: ignore[no-untyped-def]
     jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads(shared_path("schemas", "sarif-schema-2.1.0.json").read_text())
+    schema = json.loads(SARIF_SCHEMA.read_text("utf-8"))
     return jsonschema.Draft7Validator(schema)
 
 

@@ -315,3 +315,23 @@ def test_suppressions_never_hide_parse_errors(
     code, report = scan_json(capsys, str(tmp_path))
     assert code == 1
     assert [f["rule_id"] for f in report["findings"]] == ["IAC000"]
+
+
+def test_sarif_with_suppressions_is_valid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import jsonschema
+
+    from .conftest import SARIF_SCHEMA
+
+    sg(tmp_path, header=f"  # iaclint:ignore IAC001 until:{PAST} expired")
+    (tmp_path / "other.tf").write_text(
+        '# iaclint:ignore IAC051 tags come from the pipeline\n'
+        'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n', encoding="utf-8")
+    main(["scan", str(tmp_path), "--format", "sarif"])
+    sarif = json.loads(capsys.readouterr().out)
+    jsonschema.Draft7Validator(json.loads(SARIF_SCHEMA.read_text("utf-8"))).validate(sarif)
+    by_rule = {r["ruleId"]: r for r in sarif["runs"][0]["results"]}
+    assert "suppressions" not in by_rule["IAC001"]  # expired: an open alert again
+    assert "that date has passed" in by_rule["IAC001"]["properties"]["suppression"]
+    assert by_rule["IAC051"]["suppressions"][0]["justification"] == "tags come from the pipeline"
