@@ -23,10 +23,9 @@ from linter.exclude import Excluder
 from linter.identity import IdentityRoots
 from linter.linking import link
 from linter.loaders import load
-from linter.model import Finding, Graph, Location, ParseError, Severity
+from linter.model import Finding, Graph, ParseError, Severity
 from linter.rule import CATEGORIES, PARSE_ERROR_RULE, Rule
 from linter.selection import selects, severity_for
-from linter.suppress import ConfigIgnore
 
 _LANGUAGE = {
     Format.TERRAFORM: "terraform",
@@ -55,8 +54,6 @@ class ScanOptions:
     cfn_param_files: list[str] = field(default_factory=list)
     #: The date `until` in suppressions is compared with (today when None).
     today: dt.date | None = None
-    #: Config-file `ignore` entries, already validated.
-    ignores: Sequence[ConfigIgnore] = ()
     #: Fingerprints of accepted findings (`--baseline`) and the file they came from.
     baseline: Collection[str] = ()
     baseline_name: str = ""
@@ -87,11 +84,6 @@ class ScanResult:
     unused_ignores: list[Directive] = field(default_factory=list)
     #: Baseline fingerprints no finding has any more (what `baseline prune` drops).
     stale_baseline: list[str] = field(default_factory=list)
-
-    @property
-    def all_findings(self) -> list[Finding]:
-        """Counted and suppressed findings together, in report order."""
-        return sorted([*self.findings, *self.suppressed], key=Finding.sort_key)
 
     def failed(self, threshold: Severity) -> bool:
         """A finding at or above the threshold, or any file that did not parse
@@ -191,7 +183,7 @@ def scan(options: ScanOptions) -> ScanResult:
         findings,
         graph,
         today=options.today or dt.date.today(),
-        config_ignores=[*options.ignores, *_config_ignores(config)],
+        config_ignores=config.ignore,
         baseline=frozenset(options.baseline),
         baseline_name=options.baseline_name,
         relative=_spellings(root, roots, options.config.path),
@@ -227,18 +219,6 @@ def scan(options: ScanOptions) -> ScanResult:
         # Entries for files this scan did not cover are not stale, only unseen.
         stale_baseline=outcome.stale_baseline if _whole(options.paths) else [],
     )
-
-
-def _config_ignores(config: Config) -> list[ConfigIgnore]:
-    where = config.path or "configuration"
-    return [
-        ConfigIgnore(
-            rules=frozenset(entry.ids), path=entry.path, address=entry.address,
-            reason=entry.reason, until=entry.until,
-            location=Location(entry.config_path or where, 1, 1), index=i,
-        )
-        for i, entry in enumerate(config.ignore)
-    ]
 
 
 def _whole(paths: Sequence[str]) -> bool:

@@ -23,30 +23,12 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from linter.comments import Comment, hcl_comments, yaml_comments
+from linter.config import IgnoreEntry
 from linter.directives import MARKER, Directive, parse_comment
 from linter.model import Finding, Graph, Location, Suppression
 
 #: Files larger than this are not searched for comments (they are not hand-written).
 MAX_COMMENT_SCAN_BYTES = 8 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class ConfigIgnore:
-    """A config-file `ignore` entry as the matcher sees it."""
-
-    rules: frozenset[str]
-    path: str | None
-    address: str | None
-    reason: str
-    until: dt.date | None
-    location: Location
-    #: Position in the config file's `ignore` list, for messages.
-    index: int = 0
-
-    def label(self) -> str:
-        parts = [f"ignore[{self.index}] id={','.join(sorted(self.rules)) or '*'}"]
-        parts += [f"{k}={v}" for k, v in (("path", self.path), ("address", self.address)) if v]
-        return " ".join(parts)
 
 
 @dataclass
@@ -125,7 +107,7 @@ def apply(
     graph: Graph,
     *,
     today: dt.date,
-    config_ignores: Sequence[ConfigIgnore] = (),
+    config_ignores: Sequence[IgnoreEntry] = (),
     baseline: Collection[str] = (),
     baseline_name: str = "",
     relative: Callable[[str], Sequence[str]] = lambda p: (p,),
@@ -142,7 +124,7 @@ def apply(
     used: set[int] = set()
     matched_baseline: set[str] = set()
     out: list[Finding] = []
-    config_directives = [_as_directive(c) for c in config_ignores]
+    config_directives = [_as_directive(c, i) for i, c in enumerate(config_ignores)]
     for finding in findings:
         inline = _inline_candidates(finding, graph, categories)
         external = [
@@ -215,16 +197,19 @@ def _pick(directives: Sequence[Directive], today: dt.date, kind: str) -> Suppres
     )
 
 
-def _as_directive(entry: ConfigIgnore) -> Directive:
-    return Directive(entry.rules, entry.reason, entry.until, entry.location, "config",
-                     label=entry.label())
+def _as_directive(entry: IgnoreEntry, index: int) -> Directive:
+    parts = [f"ignore[{index}] id={','.join(sorted(entry.ids)) or '*'}"]
+    parts += [f"{k}={v}" for k, v in (("path", entry.path), ("address", entry.address)) if v]
+    where = Location(entry.config_path or "configuration", 1, 1)
+    return Directive(frozenset(entry.ids), entry.reason, entry.until, where, "config",
+                     label=" ".join(parts))
 
 
 def _config_matches(
-    entry: ConfigIgnore, finding: Finding, relative: Callable[[str], Sequence[str]]
+    entry: IgnoreEntry, finding: Finding, relative: Callable[[str], Sequence[str]]
 ) -> bool:
-    if entry.rules and not (
-        finding.rule_id.upper() in entry.rules or finding.category.lower() in entry.rules
+    if entry.ids and not (
+        finding.rule_id.upper() in entry.ids or finding.category.lower() in entry.ids
     ):
         return False
     if entry.path is not None and not any(
