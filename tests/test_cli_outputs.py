@@ -11,17 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from linter.cli import main
-
-from .test_cli import BROKEN_TF, OPEN_SSH_TF
+from .test_cli import BROKEN_TF, OPEN_SSH_TF, run
 
 CLEAN_TF = 'variable "x" {\n  default = 1\n}\n'
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
