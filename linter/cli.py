@@ -7,11 +7,13 @@ configuration or output errors.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +28,7 @@ from linter.rule import Rule
 from linter.selection import UnknownRuleError, check_refs, config_refs, normalize, suggestion
 
 if TYPE_CHECKING:
-    from linter.runner import ScanResult
+    from linter.runner import ScanOptions, ScanResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 SEVERITY_CHOICES = click.Choice(["critical", "high", "medium", "low"], case_sensitive=False)
@@ -116,6 +118,16 @@ def cli() -> None:
 @click.option("--report-unused-ignores", is_flag=True,
               help="Report iaclint:ignore comments, Metadata and config ignore entries that "
                    "match no finding; they fail the scan like findings.")
+@click.option("--new-since", "new_since", metavar="REF",
+              help="Report only findings not present at git REF (a branch, tag or commit; "
+                   "e.g. origin/main in a pull request, HEAD in pre-commit), wherever they "
+                   "are: REF is read with git into a temporary directory and scanned too.")
+@click.option("--changed-lines-only", is_flag=True,
+              help="With --new-since: report the findings on lines added or changed since "
+                   "REF (their own lines or a resource's on their path) instead.")
+@click.option("--staged", is_flag=True,
+              help="Scan the staged state (the git index), not the working tree: untracked "
+                   "files and unstaged edits are left out (the pre-commit hook uses this).")
 def scan(paths: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...],
          text_output: tuple[str, ...], json_output: tuple[str, ...],
          sarif_output: tuple[str, ...], github_output: tuple[str, ...],
@@ -125,18 +137,61 @@ def scan(paths: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...],
          cfn_params: tuple[str, ...], cfn_param_files: tuple[str, ...],
          include_partial_wildcards: bool | None, root: str | None, color: bool | None,
          verbose: bool, quiet: bool, baseline_path: str | None, show_suppressed: bool,
-         report_unused_ignores: bool) -> None:
+         report_unused_ignores: bool, new_since: str | None, changed_lines_only: bool,
+         staged: bool) -> None:
     """Scan files and directories for risky AWS infrastructure."""
     log = _logger(verbose and not quiet)
+    if changed_lines_only and new_since is None:
+        raise UsageFailure("--changed-lines-only needs --new-since REF (the lines changed "
+                           "since which revision?)")
     planned = _plan_outputs(fmt, output, {"text": text_output, "json": json_output,
                                           "sarif": sarif_output, "github": github_output})
+    stack = contextlib.ExitStack()  # --staged/--new-since snapshots live until reported
+    with stack:
+        _scan_and_report(stack, planned, paths=paths, config_path=config_path, fail_on=fail_on,
+                         soft_fail=soft_fail, enable=enable, disable=disable, exclude=exclude,
+                         rules_dir=rules_dir, tf_vars=tf_vars, tf_var_files=tf_var_files,
+                         cfn_params=cfn_params, cfn_param_files=cfn_param_files,
+                         include_partial_wildcards=include_partial_wildcards, root=root,
+                         color=color, quiet=quiet, log=log, baseline_path=baseline_path,
+                         show_suppressed=show_suppressed,
+                         report_unused_ignores=report_unused_ignores,
+                         comparison=Compare(new_since, staged, changed_lines_only))
+
+
+@dataclass(frozen=True)
+class Compare:
+    """--new-since, --staged and --changed-lines-only (linter/new_since.py)."""
+
+    ref: str | None = None
+    staged: bool = False
+    changed_lines_only: bool = False
+
+    def __bool__(self) -> bool:
+        return self.ref is not None or self.staged
+
+
+def _scan_and_report(
+    stack: contextlib.ExitStack, planned: Sequence[Output], *, paths: Sequence[str],
+    config_path: str | None, fail_on: str | None, soft_fail: bool, enable: Sequence[str],
+    disable: Sequence[str], exclude: Sequence[str], rules_dir: Sequence[str],
+    tf_vars: Sequence[str], tf_var_files: Sequence[str], cfn_params: Sequence[str],
+    cfn_param_files: Sequence[str], include_partial_wildcards: bool | None, root: str | None,
+    color: bool | None, quiet: bool, log: Callable[[str], None], baseline_path: str | None,
+    show_suppressed: bool, report_unused_ignores: bool, comparison: Compare,
+) -> None:
     result, config = _execute(
         paths=paths, config_path=config_path, fail_on=fail_on, enable=enable, disable=disable,
         exclude=exclude, rules_dir=rules_dir, tf_vars=tf_vars, tf_var_files=tf_var_files,
         cfn_params=cfn_params, cfn_param_files=cfn_param_files,
         include_partial_wildcards=include_partial_wildcards, root=root, log=log,
         baseline_path=baseline_path, before=lambda: _prepare_outputs(planned),
+        comparison=comparison, stack=stack,
     )
+    if result.new_since is not None:
+        c = result.new_since
+        log(f"compared with {c.ref} ({c.commit[:12] or 'no commit yet'}): "
+            f"{plural(c.hidden, 'finding')} not shown")
     for rule_id, trace in result.rule_crashes:
         click.echo(f"iaclint: internal error in rule {rule_id} (other rules ran):\n{trace}",
                    err=True)
@@ -163,7 +218,8 @@ def _execute(
     cfn_params: Sequence[str], cfn_param_files: Sequence[str],
     include_partial_wildcards: bool | None, root: str | None, log: Callable[[str], None],
     baseline_path: str | None = None, use_baseline: bool = True,
-    before: Callable[[], None] | None = None,
+    before: Callable[[], None] | None = None, comparison: Compare | None = None,
+    stack: contextlib.ExitStack | None = None,
 ) -> tuple[ScanResult, Config]:
     """Validate the inputs, load configuration and rules, and scan: what `scan` and the
     `baseline` commands share, so a baseline is made from exactly the scan CI runs."""
@@ -208,13 +264,29 @@ def _execute(
     # them. Pausing it halves the wall time of a large scan for a few MB of memory.
     gc.disable()
     try:
-        result = run_scan(options)
+        if comparison and stack is not None:
+            result = _compare(options, comparison, stack, log)
+        else:
+            result = run_scan(options)
     finally:
         gc.enable()
     for skipped in (*result.excluded, *result.skipped):
         shown = _rel(skipped.path, result.root) + ("/" * os.path.isdir(skipped.path))
         log(f"skipped {shown}: {skipped.reason}")
     return result, config
+
+
+def _compare(options: ScanOptions, comparison: Compare, stack: contextlib.ExitStack,
+             log: Callable[[str], None]) -> ScanResult:
+    from linter import new_since
+    from linter.gitstate import GitError
+
+    try:
+        return new_since.run(options, ref=comparison.ref, staged=comparison.staged,
+                             changed_lines_only=comparison.changed_lines_only, stack=stack,
+                             log=log)
+    except GitError as exc:
+        raise UsageFailure(str(exc)) from exc
 
 
 def _baseline(path: str) -> frozenset[str]:

@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from linter import identity, suppress
 from linter.adapters import AdaptContext, adapt_all
@@ -26,6 +27,9 @@ from linter.loaders import load
 from linter.model import Finding, Graph, ParseError, Severity
 from linter.rule import CATEGORIES, PARSE_ERROR_RULE, Rule
 from linter.selection import selects, severity_for
+
+if TYPE_CHECKING:
+    from linter.new_since import Comparison
 
 _LANGUAGE = {
     Format.TERRAFORM: "terraform",
@@ -60,6 +64,9 @@ class ScanOptions:
     #: What fingerprint paths are relative to; default: each file's git work tree,
     #: else the scan root.
     identity_root: str | None = None
+    #: Report findings wherever they are, not only in the files named (a
+    #: `--new-since` scan filters them by fingerprint instead).
+    report_all: bool = False
 
 
 @dataclass
@@ -84,6 +91,8 @@ class ScanResult:
     unused_ignores: list[Directive] = field(default_factory=list)
     #: Baseline fingerprints no finding has any more (what `baseline prune` drops).
     stale_baseline: list[str] = field(default_factory=list)
+    #: Set by a `--new-since` scan: what the findings were compared with.
+    new_since: Comparison | None = None
 
     def failed(self, threshold: Severity) -> bool:
         """A finding at or above the threshold, or any file that did not parse
@@ -112,7 +121,7 @@ def scan(options: ScanOptions) -> ScanResult:
     files, skipped, _missing = discover(options.paths, excluder)
     excluded = [s for s in skipped if s.pattern is not None]
     skipped = [s for s in skipped if s.pattern is None]
-    in_scope = _scope(options.paths)
+    in_scope = (lambda _path: True) if options.report_all else _scope(options.paths)
     files = _with_module_context(files, _named_tfvars(options.paths), excluder)
 
     documents: dict[str, list[object]] = {}

@@ -19,3 +19,12 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not available")
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Never read or write the user's ~/.cache/iaclint: one private cache for the
+    whole session (shared by the subprocesses tests start, which inherit it)."""
+    import os
+
+    os.environ["IACLINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("iaclint-cache"))

@@ -82,5 +82,6 @@ def test_hook_runs_on_staged_files_in_a_git_repository(tmp_path: Path) -> None:
 
     (repo / "infra" / "sg.tf").write_text(
         SG_TF.replace("[var.admin_cidr]", '["10.0.0.0/8"]'), encoding="utf-8")
+    _git(repo, "add", "infra/sg.tf")  # the hook reads the staged state
     clean = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, check=False)
     assert clean.returncode == 0, clean.stdout + clean.stderr

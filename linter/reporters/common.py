@@ -138,7 +138,7 @@ def plural(n: int, word: str) -> str:
 def summary_line(result: ScanResult) -> str:
     """'3 findings (1 critical, 2 high) in 12 files scanned', or the clean message."""
     scanned = plural(len(result.files), "file")
-    accepted = suppressed_text(result)
+    accepted = suppressed_text(result) + comparison_text(result)
     if not result.findings:
         return f"No findings in {scanned} scanned{accepted}."
     counts = severity_counts(result.findings)
@@ -154,6 +154,15 @@ def suppressed_text(result: ScanResult) -> str:
     if baselined:
         parts.append(f"{baselined} in the baseline")
     return f"; {', '.join(parts)}" if parts else ""
+
+
+def comparison_text(result: ScanResult) -> str:
+    """'; 4 already at origin/main not shown' for a --new-since scan."""
+    c = result.new_since
+    if c is None or not c.hidden:
+        return ""
+    where = "not on a changed line" if c.changed_lines_only else f"already at {c.ref}"
+    return f"; {c.hidden} {where} not shown"
 
 
 def _origin(f: Finding) -> str:

@@ -22,7 +22,7 @@ from linter.reporters.common import (
 if TYPE_CHECKING:
     from linter.runner import ScanResult
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def report(result: ScanResult) -> dict[str, Any]:
@@ -72,6 +72,7 @@ def report(result: ScanResult) -> dict[str, Any]:
             for d in result.unused_ignores
         ],
         "stale_baseline": list(result.stale_baseline),
+        "new_since": _comparison(result),
         "errors": errors,
         "skipped": skipped,
         "rule_crashes": sorted({rule_id for rule_id, _ in result.rule_crashes}),
@@ -114,3 +115,11 @@ def _suppression(s: Suppression | None, root: str) -> dict[str, Any] | None:
 
 def render(result: ScanResult, *, color: bool = False) -> str:
     return json.dumps(report(result), indent=2) + "\n"
+
+
+def _comparison(result: ScanResult) -> dict[str, Any] | None:
+    c = result.new_since
+    if c is None:
+        return None
+    return {"ref": c.ref, "commit": c.commit or None, "staged": c.staged,
+            "changed_lines_only": c.changed_lines_only, "hidden": c.hidden}
