@@ -160,6 +160,16 @@ def changes(repo: str, commit: str, *, staged: bool) -> dict[str, set[int] | Non
     return out
 
 
+def deleted(repo: str, commit: str, *, staged: bool) -> list[str]:
+    """Files present at `commit` and gone from the index (or the work tree)."""
+    if commit == EMPTY:
+        return []
+    cached = ["--cached"] if staged else []
+    raw = git(repo, "-c", "core.quotePath=false", "diff", "--name-only", "-z", "--no-renames",
+              "--diff-filter=D", *cached, commit, "--")
+    return _names(raw)
+
+
 def _empty_tree(repo: str) -> str:
     return git(repo, "hash-object", "-t", "tree", "/dev/null").decode().strip()
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from linter import gitstate
+from linter import gitstate, parallel
 from linter.model import Finding
 from linter.rule import PARSE_ERROR_RULE
 from linter.runner import ScanOptions, ScanResult, scan
@@ -73,24 +73,29 @@ def run(
         snap = gitstate.snapshot(top, None, tmp)
         head_top, names = snap.top, snap.names
         log(f"scanning the staged state of {len(names)} files")
-    if names is None and ref is not None:
-        names = _work_tree_names(top)
 
-    widen = ref is not None and any(not _is_dir(top, r) for r in rels)
-    inputs = _inputs(head_top, rels, names or [], widen, log)
+    widen = commit is not None and any(not _is_dir(top, r) for r in rels)
+    inputs = _inputs(head_top, rels, log)
+    if widen and commit is not None:
+        # A deleted file (a tfvars with safe values) changes its module too.
+        deleted = gitstate.deleted(top, commit, staged=staged)
+        start = {_dir(r) for r in [*inputs, *deleted] if r.endswith(_TF + _TFVARS)}
+        known = names if names is not None else _work_tree_names(top)
+        inputs = _widened(head_top, inputs, _callers_closure(head_top, known, start))
     head_options = _mapped(options, top, head_top, inputs, report_all=widen,
                            identity=head_top if staged else None)
+    base: Callable[[], frozenset[str]] | None = None
+    if commit is not None and not changed_lines_only:
+        base = _base_fingerprints(options, top, commit, inputs, stack)
     result = scan(head_options) if head_options.paths else _empty(head_options)
     if ref is None or commit is None:
         return result
 
-    if changed_lines_only:
-        changed = gitstate.changes(top, commit, staged=staged)
-        keep = _on_changed_lines(head_top, changed)
-    else:
-        base_prints = _base_fingerprints(options, top, commit, inputs, head_top, stack)
+    if base is not None:
         changed_files = set(gitstate.changes(top, commit, staged=staged))
-        keep = _new(base_prints, head_top, changed_files)
+        keep = _new(base(), head_top, changed_files)
+    else:
+        keep = _on_changed_lines(head_top, gitstate.changes(top, commit, staged=staged))
     kept = [f for f in result.findings if keep(f)]
     result.new_since = Comparison(
         ref=ref, commit=commit, staged=staged, changed_lines_only=changed_lines_only,
@@ -102,19 +107,21 @@ def run(
 
 
 def _base_fingerprints(
-    options: ScanOptions, top: str, commit: str, inputs: list[str], head_top: str,
-    stack: contextlib.ExitStack,
-) -> frozenset[str]:
+    options: ScanOptions, top: str, commit: str, inputs: list[str], stack: contextlib.ExitStack,
+) -> Callable[[], frozenset[str]]:
+    """Start scanning the base state; the returned function waits for its counted
+    findings' fingerprints. The base is scanned in a forked process while the head
+    is scanned here: the two are independent and each takes as long as the other."""
     tmp = stack.enter_context(gitstate.temporary())
     base = gitstate.snapshot(top, commit, tmp)
-    dirs = {os.path.dirname(r) for r in inputs}
-    gitstate.link_terraform_dirs(top, base, dirs)
+    gitstate.link_terraform_dirs(top, base, {os.path.dirname(r) for r in inputs})
     paths = [r for r in inputs if os.path.lexists(base.path(r))]
     if not paths:
-        return frozenset()
+        return frozenset
     base_options = _mapped(options, top, base.top, paths, report_all=True, identity=base.top)
     base_options.baseline, base_options.baseline_name = (), ""
-    return frozenset(f.fingerprint for f in scan(base_options).findings)
+    return parallel.start(lambda: sorted(f.fingerprint for f in scan(base_options).findings),
+                          frozenset)
 
 
 def _new(base: frozenset[str], head_top: str, changed: set[str]) -> Callable[[Finding], bool]:
@@ -146,21 +153,20 @@ def _on_changed_lines(
     return keep
 
 
-def _inputs(
-    head_top: str, rels: list[str], names: list[str], widen: bool, log: Callable[[str], None]
-) -> list[str]:
-    """Relative scan inputs in the head state. Named files stay; with `widen`, every
-    Terraform file of each module directory the named files can change is added."""
+def _inputs(head_top: str, rels: list[str], log: Callable[[str], None]) -> list[str]:
+    """The named paths that exist in the head state (relative)."""
     inputs: list[str] = []
     for rel in rels:
         if os.path.lexists(os.path.join(head_top, rel)):
             inputs.append(rel)
         else:
             log(f"skipped {rel}: not in the scanned state (not staged?)")
-    if not widen:
-        return inputs
-    start = {_dir(r) for r in inputs if r.endswith(_TF + _TFVARS)}
-    affected = _callers_closure(head_top, names, start)
+    return inputs
+
+
+def _widened(head_top: str, inputs: list[str], affected: set[str]) -> list[str]:
+    """The inputs plus every Terraform file of each affected module directory."""
+    inputs = list(inputs)
     for directory in sorted(affected):
         for name in _tf_files(os.path.join(head_top, directory)):
             inputs.append(_join(directory, name))

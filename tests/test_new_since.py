@@ -185,3 +185,22 @@ def test_work_tree_and_index_are_untouched(tmp_path: Path) -> None:
              repo.git("stash", "list").stdout)
     assert before == after
     assert (repo.path / "web.tf").read_text() == CLEAN_SG
+
+
+def test_deleted_variables_file_changes_its_module(tmp_path: Path) -> None:
+    """Deleting terraform.tfvars (safe value) falls back to an open default: the
+    deleted file's module is scanned even though only another file is named."""
+    repo = Repo(tmp_path / "r")
+    repo.write("app/main.tf", 'variable "cidr" {\n  default = "0.0.0.0/0"\n}\n\n'
+               + MODULE_SG)
+    repo.write("app/terraform.tfvars", 'cidr = "10.0.0.0/8"\n')
+    repo.write("other/internal.tf", CLEAN_SG)
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "base")
+    repo.git("rm", "-q", "app/terraform.tfvars")
+    repo.write("other/internal.tf", CLEAN_SG + "\n# reviewed\n")
+    repo.git("add", "other/internal.tf")
+    proc = repo.iaclint("scan", "--staged", "--new-since", "HEAD", "other/internal.tf",
+                        "-f", "json")
+    assert proc.returncode == 1, proc.stderr
+    assert _findings(proc.stdout) == [("app/main.tf", 11, "IAC001", "aws_security_group.this")]

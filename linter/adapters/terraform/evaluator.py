@@ -8,6 +8,7 @@ anything it could only know at apply time becomes Unknown.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from typing import Any, Protocol
@@ -365,8 +366,6 @@ class Evaluator:
         return self.read_file(args[0], scope)
 
     def _templatefile(self, args: list[Any], scope: Scope) -> Any:
-        from linter.loaders.tf_templates import parse_template_text
-
         if len(args) != 2:
             return INVALID
         text = self.read_file(args[0], scope)
@@ -377,14 +376,14 @@ class Evaluator:
             return variables
         if not isinstance(variables, dict):
             return INVALID
-        parts = parse_template_text(str(text), 1)
+        parts = _template_parts(str(text))
         out: list[str] = []
         template_scope = Scope(scope.module, text.path, {str(k): v for k, v in variables.items()})
         template_scope.module = _TemplateNames(scope.module.directory)
         if len(parts) == 1 and isinstance(parts[0], Interp):
             return self.ev(parts[0].expr, template_scope)
         holes: list[Unknown] = []
-        u = self._render(parts, template_scope, out, holes)
+        u = self._render(list(parts), template_scope, out, holes)
         if u is not None:
             return u
         if holes:
@@ -578,3 +577,12 @@ __all__ = [
     "UnknownJson",
     "text_of",
 ]
+
+
+@functools.lru_cache(maxsize=256)
+def _template_parts(text: str) -> tuple[Any, ...]:
+    """A template file is parsed once per process, however many module instances
+    (and `--new-since` states) render it; the parts are never mutated."""
+    from linter.loaders.tf_templates import parse_template_text
+
+    return tuple(parse_template_text(text, 1))
