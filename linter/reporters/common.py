@@ -156,6 +156,12 @@ def suppressed_text(result: ScanResult) -> str:
     return f"; {', '.join(parts)}" if parts else ""
 
 
+def most_severe_first(items: Sequence[Reported]) -> list[Reported]:
+    """Severity first, then report order (file, line, …): what a reader with room for
+    only a few findings (annotations, the job summary) should see first."""
+    return sorted(items, key=lambda item: -item.finding.severity)
+
+
 def _origin(f: Finding) -> str:
     return f.suppression.origin if f.suppression is not None else ""
 
