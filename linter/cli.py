@@ -477,6 +477,13 @@ def _write_outputs(planned: Sequence[Output], result: ScanResult, *, color: bool
         except OutputError as exc:
             raise UsageFailure(str(exc)) from exc
         log(f"wrote {out.fmt} report to {out.path}")
+    from linter.outputs import append_step_summary
+
+    try:  # a summary that cannot be written is worth a warning, never a failed scan
+        if (summary := append_step_summary(planned, result, os.environ)) is not None:
+            log(f"appended the job summary to {summary}")
+    except OutputError as exc:
+        click.echo(f"iaclint: warning: no job summary: {exc}", err=True)
 
 
 def _all_rules(rules_dirs: Sequence[str]) -> list[Rule]:

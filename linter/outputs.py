@@ -4,6 +4,9 @@
 Files are written atomically (temporary file in the same directory, fsync,
 rename), so a CI step that uploads `iaclint.sarif` never reads half a report,
 and a failed write leaves the previous file in place.
+
+With the github format, a summary is also appended to the job summary file GitHub
+Actions names in `$GITHUB_STEP_SUMMARY`.
 """
 
 from __future__ import annotations
@@ -12,8 +15,13 @@ import contextlib
 import os
 import secrets
 import stat
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from linter.runner import ScanResult
 
 FORMATS = ("text", "json", "sarif", "github")
 #: The per-format output flag, e.g. `--sarif-output FILE`.
@@ -89,6 +97,44 @@ def write_atomic(path: str, text: str) -> None:
             os.unlink(tmp)
         raise OutputError(f"cannot write {path}: {_reason(exc)}") from exc
     _sync_directory(target.parent)
+
+
+def append_step_summary(outputs: Sequence[Output], result: ScanResult,
+                        env: Mapping[str, str]) -> str | None:
+    """Append the job summary when a github report is produced and the runner names a
+    summary file; the file's path, or None when there is none to write.
+
+    Appended, never replaced: earlier steps' tools (and earlier runs in this step)
+    wrote there too. One write() (normally) on an O_APPEND descriptor, so the text lands whole
+    at the end even beside another writer. The summary is sized to what is left of
+    GitHub's per-step limit, since above it GitHub drops all of the step's summary."""
+    path = env.get("GITHUB_STEP_SUMMARY", "")
+    if not path or not any(out.fmt == "github" for out in outputs):
+        return None
+    from linter.reporters import step_summary
+
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise OutputError(f"cannot append to {path}: {_reason(exc)}") from exc
+    try:
+        size = os.fstat(fd).st_size
+        separator = "\n" if size else ""  # a blank line before our heading
+        budget = step_summary.SUMMARY_LIMIT - size - len(separator)
+        text = step_summary.render(result, env=env, budget=budget)
+        if not text:
+            raise OutputError(f"{path} already holds {size} bytes of GitHub's "
+                              f"{step_summary.SUMMARY_LIMIT} per step; no room for iaclint's")
+        data = (separator + text).encode("utf-8")
+        while data:
+            data = data[os.write(fd, data):]
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    except OSError as exc:
+        raise OutputError(f"cannot append to {path}: {_reason(exc)}") from exc
+    finally:
+        os.close(fd)
+    return path
 
 
 def _sync_directory(directory: Path) -> None:

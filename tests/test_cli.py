@@ -14,27 +14,7 @@ from linter.cli import main
 
 from .conftest import FIXTURES
 
-OPEN_SSH_TF = """resource "aws_security_group" "ssh" {
-  name = "ssh"
-  ingress {
-    from_port   = 22
-    to_port     = 22
-    protocol    = "tcp"
-    cidr_blocks = ["0.0.0.0/0"]
-  }
-  tags = { Owner = "me" }
-}
-"""
-
 BROKEN_TF = 'resource "aws_s3_bucket" "b" {\n  bucket = \n}\n'
-
-
-@pytest.fixture
-def infra(tmp_path: Path) -> Path:
-    root = tmp_path / "infra"
-    root.mkdir()
-    (root / "sg.tf").write_text(OPEN_SSH_TF, encoding="utf-8")
-    return root
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -11,17 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from .test_cli import BROKEN_TF, OPEN_SSH_TF, run
+from .test_cli import BROKEN_TF, run
 
 CLEAN_TF = 'variable "x" {\n  default = 1\n}\n'
-
-
-@pytest.fixture
-def infra(tmp_path: Path) -> Path:
-    root = tmp_path / "infra"
-    root.mkdir()
-    (root / "sg.tf").write_text(OPEN_SSH_TF, encoding="utf-8")
-    return root
 
 
 @pytest.fixture

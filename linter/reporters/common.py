@@ -135,25 +135,39 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def summary_line(result: ScanResult) -> str:
-    """'3 findings (1 critical, 2 high) in 12 files scanned', or the clean message."""
+def summary_line(result: ScanResult, *, accepted: bool = True) -> str:
+    """'3 findings (1 critical, 2 high) in 12 files scanned', or the clean message;
+    with `accepted`, followed by what was suppressed or baselined."""
     scanned = plural(len(result.files), "file")
-    accepted = suppressed_text(result) + comparison_text(result)
+    accepted_text = (suppressed_text(result) if accepted else "") + comparison_text(result)
     if not result.findings:
-        return f"No findings in {scanned} scanned{accepted}."
+        return f"No findings in {scanned} scanned{accepted_text}."
     counts = severity_counts(result.findings)
     parts = ", ".join(f"{n} {sev.label}" for sev, n in counts.items() if n)
-    return f"{plural(len(result.findings), 'finding')} ({parts}) in {scanned} scanned{accepted}"
+    return (f"{plural(len(result.findings), 'finding')} ({parts}) in {scanned} "
+            f"scanned{accepted_text}")
 
 
 def suppressed_text(result: ScanResult) -> str:
     """'; 3 suppressed, 120 in the baseline' (empty when nothing was accepted)."""
+    parts = accepted_parts(result)
+    return f"; {', '.join(parts)}" if parts else ""
+
+
+def accepted_parts(result: ScanResult) -> list[str]:
+    """['3 suppressed', '120 in the baseline'], leaving out the zeros."""
     baselined = sum(1 for f in result.suppressed if _origin(f) == "baseline")
     inline = len(result.suppressed) - baselined
     parts = [f"{inline} suppressed"] if inline else []
     if baselined:
         parts.append(f"{baselined} in the baseline")
-    return f"; {', '.join(parts)}" if parts else ""
+    return parts
+
+
+def most_severe_first(items: Sequence[Reported]) -> list[Reported]:
+    """Severity first, then report order (file, line, …): what a reader with room for
+    only a few findings (annotations, the job summary) should see first."""
+    return sorted(items, key=lambda item: -item.finding.severity)
 
 
 def comparison_text(result: ScanResult) -> str:
