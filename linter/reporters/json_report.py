@@ -22,7 +22,7 @@ from linter.reporters.common import (
 if TYPE_CHECKING:
     from linter.runner import ScanResult
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def report(result: ScanResult) -> dict[str, Any]:
@@ -95,6 +95,11 @@ def _finding(item: Reported, root: str) -> dict[str, Any]:
         "evidence": f.evidence or None,
         "fingerprint": item.fingerprint,
         "suppression": _suppression(f.suppression, root),
+        "related": [
+            {"file": r.file, "start_line": r.start_line, "end_line": r.end_line,
+             "address": r.address, "role": r.role}
+            for r in item.related
+        ],
     }
 
 
