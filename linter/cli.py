@@ -116,6 +116,10 @@ def cli() -> None:
 @click.option("--report-unused-ignores", is_flag=True,
               help="Report iaclint:ignore comments, Metadata and config ignore entries that "
                    "match no finding; they fail the scan like findings.")
+@click.option("--sarif-category", metavar="NAME",
+              help="Code scanning category of SARIF output (automationDetails.id NAME/), so "
+                   "that several uploads for one commit do not replace each other (default: "
+                   "iaclint/ plus the scanned paths).")
 def scan(paths: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...],
          text_output: tuple[str, ...], json_output: tuple[str, ...],
          sarif_output: tuple[str, ...], github_output: tuple[str, ...],
@@ -125,8 +129,10 @@ def scan(paths: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...],
          cfn_params: tuple[str, ...], cfn_param_files: tuple[str, ...],
          include_partial_wildcards: bool | None, root: str | None, color: bool | None,
          verbose: bool, quiet: bool, baseline_path: str | None, show_suppressed: bool,
-         report_unused_ignores: bool) -> None:
+         report_unused_ignores: bool, sarif_category: str | None) -> None:
     """Scan files and directories for risky AWS infrastructure."""
+    if sarif_category is not None and not sarif_category.strip(" /"):
+        raise UsageFailure("--sarif-category needs a name")
     log = _logger(verbose and not quiet)
     planned = _plan_outputs(fmt, output, {"text": text_output, "json": json_output,
                                           "sarif": sarif_output, "github": github_output})
@@ -137,6 +143,7 @@ def scan(paths: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...],
         include_partial_wildcards=include_partial_wildcards, root=root, log=log,
         baseline_path=baseline_path, before=lambda: _prepare_outputs(planned),
     )
+    result.sarif_category = sarif_category
     for rule_id, trace in result.rule_crashes:
         click.echo(f"iaclint: internal error in rule {rule_id} (other rules ran):\n{trace}",
                    err=True)

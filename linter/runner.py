@@ -84,6 +84,10 @@ class ScanResult:
     unused_ignores: list[Directive] = field(default_factory=list)
     #: Baseline fingerprints no finding has any more (what `baseline prune` drops).
     stale_baseline: list[str] = field(default_factory=list)
+    #: The paths the scan was asked for, as given (the default SARIF category).
+    paths: list[str] = field(default_factory=list)
+    #: `--sarif-category`: the code scanning category SARIF reports under (None: from `paths`).
+    sarif_category: str | None = None
 
     def failed(self, threshold: Severity) -> bool:
         """A finding at or above the threshold, or any file that did not parse
@@ -218,6 +222,7 @@ def scan(options: ScanOptions) -> ScanResult:
         unused_ignores=outcome.unused,
         # Entries for files this scan did not cover are not stale, only unseen.
         stale_baseline=outcome.stale_baseline if _whole(options.paths) else [],
+        paths=list(options.paths),
     )
 
 
