@@ -115,6 +115,9 @@ def test_linked_message_escapes_brackets_and_walks_the_path() -> None:
     assert stray == []
     assert links[0] == (module, 2)
     assert sarif.linked_message("a", [_shown("b")]) == "a. Related: route table [b](1)."
+    subnets = [_shown("s1", "private subnet"), _shown("s2", "private subnet")]
+    assert sarif.linked_message("NAT x.", subnets) == (
+        "NAT x. Related: private subnet [s1](1), private subnet [s2](2).")
 
 
 def test_related_locations_are_capped_to_what_github_shows(

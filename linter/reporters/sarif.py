@@ -541,7 +541,9 @@ def sarif_escape(text: str) -> str:
 def linked_message(text: str, related: Sequence[ShownRelated]) -> str:
     """`text` with each related resource linked where the message names it
     (`through [aws_route_table.public](3)`); when some place is not named, a closing
-    sentence walks the whole path: `Path: subnet [aws_subnet.a](1) → …`."""
+    sentence links them all: `Path: subnet [aws_subnet.a](1) → …` for the hops of a
+    chain (each role once), `Related: private subnet [a](1), private subnet [b](2).`
+    for several places of one kind."""
     spans: list[tuple[int, int, int]] = []
     linked: set[str] = set()
     for n, r in enumerate(related, 1):
@@ -562,8 +564,9 @@ def linked_message(text: str, related: Sequence[ShownRelated]) -> str:
     steps = [f"{sarif_escape(r.role)} [{sarif_escape(r.address)}]({n})"
              for n, r in enumerate(related, 1)]
     stop = "" if body.endswith((".", "!", "?")) else "."
-    label = "Path" if len(steps) > 1 else "Related"
-    return f"{body}{stop} {label}: {' → '.join(steps)}."
+    if len(steps) > 1 and len({r.role for r in related}) == len(related):
+        return f"{body}{stop} Path: {' → '.join(steps)}."  # hops of one chain
+    return f"{body}{stop} Related: {', '.join(steps)}."  # places of one kind
 
 
 def _name_pattern(address: str) -> str:
