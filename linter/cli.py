@@ -128,6 +128,10 @@ def cli() -> None:
 @click.option("--staged", is_flag=True,
               help="Scan the staged state (the git index), not the working tree: untracked "
                    "files and unstaged edits are left out (the pre-commit hook uses this).")
+@click.option("--sarif-category", metavar="NAME",
+              help="Code scanning category of SARIF output (automationDetails.id NAME/), so "
+                   "that several uploads for one commit do not replace each other (default: "
+                   "iaclint/ plus the scanned paths).")
 def scan(paths: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...],
          text_output: tuple[str, ...], json_output: tuple[str, ...],
          sarif_output: tuple[str, ...], github_output: tuple[str, ...],
@@ -138,8 +142,10 @@ def scan(paths: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...],
          include_partial_wildcards: bool | None, root: str | None, color: bool | None,
          verbose: bool, quiet: bool, baseline_path: str | None, show_suppressed: bool,
          report_unused_ignores: bool, new_since: str | None, changed_lines_only: bool,
-         staged: bool) -> None:
+         staged: bool, sarif_category: str | None) -> None:
     """Scan files and directories for risky AWS infrastructure."""
+    if sarif_category is not None and not sarif_category.strip(" /"):
+        raise UsageFailure("--sarif-category needs a name")
     log = _logger(verbose and not quiet)
     if changed_lines_only and new_since is None:
         raise UsageFailure("--changed-lines-only needs --new-since REF (the lines changed "
@@ -156,7 +162,8 @@ def scan(paths: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...],
                          color=color, quiet=quiet, log=log, baseline_path=baseline_path,
                          show_suppressed=show_suppressed,
                          report_unused_ignores=report_unused_ignores,
-                         comparison=Compare(new_since, staged, changed_lines_only))
+                         comparison=Compare(new_since, staged, changed_lines_only),
+                         sarif_category=sarif_category)
 
 
 @dataclass(frozen=True)
@@ -179,6 +186,7 @@ def _scan_and_report(
     cfn_param_files: Sequence[str], include_partial_wildcards: bool | None, root: str | None,
     color: bool | None, quiet: bool, log: Callable[[str], None], baseline_path: str | None,
     show_suppressed: bool, report_unused_ignores: bool, comparison: Compare,
+    sarif_category: str | None,
 ) -> None:
     result, config = _execute(
         paths=paths, config_path=config_path, fail_on=fail_on, enable=enable, disable=disable,
@@ -192,6 +200,7 @@ def _scan_and_report(
         c = result.new_since
         log(f"compared with {c.ref} ({c.commit[:12] or 'no commit yet'}): "
             f"{plural(c.hidden, 'finding')} not shown")
+    result.sarif_category = sarif_category
     for rule_id, trace in result.rule_crashes:
         click.echo(f"iaclint: internal error in rule {rule_id} (other rules ran):\n{trace}",
                    err=True)

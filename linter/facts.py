@@ -46,7 +46,9 @@ Kinds and the facts each carries (all optional; absent means "not written"):
                             multi_az: bool|Unknown|None; num_nodes: int|Unknown|None;
                             at_rest_encryption: bool|Unknown|None
   elasticache.subnet_group  subnets: list
-  s3.bucket                 encryption: Encryption|None (inline configuration)
+  s3.bucket                 encryption: Encryption|None (inline configuration);
+                            encryption_from: Ref (set by linking when the encryption
+                            comes from a separate s3.bucket_encryption resource)
   s3.bucket_encryption      bucket: Ref|str; encryption: Encryption
                             (aws_s3_bucket_server_side_encryption_configuration)
   iam.* and any node that carries policies (s3.bucket_policy, sqs.queue_policy,
@@ -81,6 +83,12 @@ Kinds and the facts each carries (all optional; absent means "not written"):
   any node from a count/for_each that could not be evaluated: count_unknown: True
   fact_locs["tags"]         where the resource's own tags are written (absent when the
                             tags come only from defaults); fact_locs["tags.<Key>"] one tag
+  any node whose tags inherit provider default_tags (Terraform): default_tags_from: str
+                            (the provider, "provider.aws", "provider.aws.west");
+                            fact_locs["default_tags"] where its tags are written,
+                            fact_locs["default_tags.<Key>"] one key
+  iam.role_policy / iam.user_policy / iam.group_policy, iam.policy_attachment (Terraform)
+                            roles / users / groups: list (who gets the permissions)
 
   Added by the CloudFormation / IAM JSON adapters:
   ec2.vpc_gateway_attachment  vpc; internet_gateway: Ref|str (the gateway's `vpc`

@@ -8,7 +8,7 @@ the configuration to its target so rules see the effective configuration.
 
 from __future__ import annotations
 
-from linter.model import Graph
+from linter.model import Graph, Ref
 
 
 def link(graph: Graph) -> None:
@@ -23,4 +23,4 @@ def _attach_bucket_encryption(graph: Graph) -> None:
         if bucket.fact("encryption") is None and cfg.fact("encryption") is not None:
             bucket.facts["encryption"] = cfg.fact("encryption")
             bucket.fact_locs["encryption"] = cfg.fact_loc("encryption")
-            bucket.facts["encryption_from"] = cfg.address
+            bucket.facts["encryption_from"] = Ref(cfg.id)

@@ -274,6 +274,21 @@ class Suppression:
 
 
 @dataclass(frozen=True)
+class Related:
+    """A place on the path that causes a finding, elsewhere than the finding's own
+    line: the route table and gateway that make a subnet public, the attachment
+    that gives a policy its reach. The rule computes it once, while it has the
+    graph, so reporters need not (SARIF `relatedLocations`, the JSON `related`,
+    the text report's "via" lines). Never part of a finding's identity."""
+
+    location: Location
+    #: The resource written there (Terraform address, logical ID, policy file path).
+    address: str
+    #: What the place is on the path, in a few words ("route table", "internet gateway").
+    role: str
+
+
+@dataclass(frozen=True)
 class Finding:
     """One problem found by one rule at one place."""
 
@@ -296,6 +311,8 @@ class Finding:
     fingerprint: str = ""
     #: The suppression that matched, active or expired (see Suppression.expired).
     suppression: Suppression | None = None
+    #: The other places that make this a finding, in path order (not in the fingerprint).
+    related: tuple[Related, ...] = ()
 
     @property
     def suppressed(self) -> bool:

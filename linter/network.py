@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter.facts import Route
-from linter.model import Graph, Node, Unknown, is_known
+from linter.model import Graph, Node, Related, Unknown, is_known
 
 WORLD_V4 = "0.0.0.0/0"
 WORLD_V6 = "::/0"
@@ -83,6 +83,10 @@ class PublicPath:
     gateway: Node | None
     gateway_label: str
     map_public_ip: bool
+    #: The (main) route table association that chose the table, if one is declared.
+    via: Node | None = None
+    #: The node the route is written in: the table itself or a separate route resource.
+    route_owner: Node | None = None
 
     def explain(self) -> str:
         main = " (the VPC's main route table)" if self.how == "main" else ""
@@ -96,6 +100,34 @@ class PublicPath:
         if self.map_public_ip:
             text += "; the subnet also assigns public IPs on launch"
         return text
+
+    def related(self) -> list[Related]:
+        """Each hop as a located place: subnet, association, table, route, gateway."""
+        main = self.how == "main"
+        out = [Related(self.subnet.location, self.subnet.address, "subnet")]
+        if self.via is not None:
+            role = "main route table association" if main else "route table association"
+            out.append(Related(self.via.location, self.via.address, role))
+        table = self.route_table
+        out.append(Related(table.location, table.address,
+                           "main route table" if main else "route table"))
+        branch = f" ({self.route.when})" if self.route.when else ""
+        out.append(Related(self.route.location, (self.route_owner or table).address,
+                           f"route {self.route.destination} to internet gateway{branch}"))
+        if self.gateway is not None:
+            out.append(Related(self.gateway.location, self.gateway.address, "internet gateway"))
+        return out
+
+
+def paths_related(paths: Iterable[PublicPath]) -> list[Related]:
+    """The first path hop by hop, then the subnet of every other public path."""
+    out: list[Related] = []
+    for n, path in enumerate(paths):
+        if n == 0:
+            out.extend(path.related())
+        else:
+            out.append(Related(path.subnet.location, path.subnet.address, "another public subnet"))
+    return out
 
 
 def route_table_of(graph: Graph, subnet: Node) -> RouteTableChoice | None:
@@ -128,16 +160,21 @@ def route_table_of(graph: Graph, subnet: Node) -> RouteTableChoice | None:
 
 def routes_of(graph: Graph, table: Node) -> list[Route]:
     """Inline routes of `table` plus separate route resources that point at it."""
-    routes: list[Route] = []
+    return [route for route, _owner in owned_routes(graph, table)]
+
+
+def owned_routes(graph: Graph, table: Node) -> list[tuple[Route, Node]]:
+    """As routes_of, each with the node it is written in (the table or a route resource)."""
+    routes: list[tuple[Route, Node]] = []
     inline = table.fact("routes")
     if isinstance(inline, (list, tuple)):
-        routes.extend(r for r in inline if isinstance(r, Route))
+        routes.extend((r, table) for r in inline if isinstance(r, Route))
     for node in graph.referrers(table, "ec2.route"):
         if not same_node(graph, node.fact("route_table"), table):
             continue
         extra = node.fact("routes")
         if isinstance(extra, (list, tuple)):
-            routes.extend(r for r in extra if isinstance(r, Route))
+            routes.extend((r, node) for r in extra if isinstance(r, Route))
     return routes
 
 
@@ -156,14 +193,17 @@ def internet_gateway_of(graph: Graph, route: Route) -> tuple[Node | None, str] |
     return None
 
 
-def internet_route(graph: Graph, table: Node) -> tuple[Route, Node | None, str] | None:
-    """The first route of `table` that sends the whole internet to an internet gateway."""
-    for route in routes_of(graph, table):
+def internet_route(
+    graph: Graph, table: Node
+) -> tuple[Route, Node, Node | None, str] | None:
+    """The first route of `table` that sends the whole internet to an internet gateway:
+    (route, the node it is written in, gateway node, gateway label)."""
+    for route, owner in owned_routes(graph, table):
         if not is_world(route.destination):
             continue
         gateway = internet_gateway_of(graph, route)
         if gateway is not None:
-            return route, gateway[0], gateway[1]
+            return route, owner, gateway[0], gateway[1]
     return None
 
 
@@ -175,7 +215,7 @@ def public_path(graph: Graph, subnet: Node) -> PublicPath | None:
     found = internet_route(graph, choice.route_table)
     if found is None:
         return None
-    route, gateway, label = found
+    route, owner, gateway, label = found
     return PublicPath(
         subnet=subnet,
         route_table=choice.route_table,
@@ -184,6 +224,8 @@ def public_path(graph: Graph, subnet: Node) -> PublicPath | None:
         gateway=gateway,
         gateway_label=label,
         map_public_ip=subnet.fact("map_public_ip") is True,
+        via=choice.via,
+        route_owner=owner,
     )
 
 

@@ -88,6 +88,7 @@ def run(
     if commit is not None and not changed_lines_only:
         base = _base_fingerprints(options, top, commit, inputs, stack)
     result = scan(head_options) if head_options.paths else _empty(head_options)
+    result.paths = [os.path.join(head_top, r) for r in rels]  # as named, not widened
     if ref is None or commit is None:
         return result
 
@@ -147,7 +148,7 @@ def _on_changed_lines(
         return lines is None or any(n in lines for n in range(start, end + 1))
 
     def keep(f: Finding) -> bool:
-        places = [f.location, *(r.location for r in getattr(f, "related", ()))]
+        places = [f.location, *(r.location for r in f.related)]
         return any(touched(p.path, p.start_line, p.end_line) for p in places)
 
     return keep

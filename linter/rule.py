@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
-from linter.model import Finding, Location, Node, Severity
+from linter.model import Finding, Location, Node, Related, Severity
 
 if TYPE_CHECKING:
     from linter.config import Config
@@ -52,13 +52,16 @@ class Rule:
         location: Location | None = None,
         severity: Severity | None = None,
         evidence: str = "",
+        related: Iterable[Related] = (),
     ) -> Finding:
         """A finding of this rule on `node`, at `location` or the node's own.
 
         `evidence` names what is wrong inside the resource in words that do not
         change with the message or the line (an attribute path, a statement key,
         a tag name); it is part of the finding's fingerprint. Leave it empty when
-        the rule reports a resource at most once."""
+        the rule reports a resource at most once. `related` lists the other places
+        on the path that cause it (a route table, a policy attachment), in path
+        order; repeats are dropped."""
         return Finding(
             rule_id=self.id,
             severity=severity if severity is not None else self.severity,
@@ -70,6 +73,7 @@ class Rule:
             source=node.source.value,
             evidence=evidence,
             node_id=node.id,
+            related=tuple(dict.fromkeys(related)),
         )
 
     def __repr__(self) -> str:

@@ -93,6 +93,10 @@ class ScanResult:
     stale_baseline: list[str] = field(default_factory=list)
     #: Set by a `--new-since` scan: what the findings were compared with.
     new_since: Comparison | None = None
+    #: The paths the scan was asked for, as given (the default SARIF category).
+    paths: list[str] = field(default_factory=list)
+    #: `--sarif-category`: the code scanning category SARIF reports under (None: from `paths`).
+    sarif_category: str | None = None
 
     def failed(self, threshold: Severity) -> bool:
         """A finding at or above the threshold, or any file that did not parse
@@ -227,6 +231,7 @@ def scan(options: ScanOptions) -> ScanResult:
         unused_ignores=outcome.unused,
         # Entries for files this scan did not cover are not stale, only unseen.
         stale_baseline=outcome.stale_baseline if _whole(options.paths) else [],
+        paths=list(options.paths),
     )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
-from linter.model import Finding, Location, Node, Severity, branches, is_known
+from linter.model import Finding, Location, Node, Related, Severity, branches, is_known
 from linter.rule import Rule
 
 TERRAFORM_CFN: tuple[str, ...] = ("terraform", "cloudformation")
@@ -28,13 +28,14 @@ class BuiltinRule(Rule):
         location: Location | None = None,
         severity: Severity | None = None,
         evidence: str = "",
+        related: Iterable[Related] = (),
     ) -> Finding:
         """As Rule.finding, noting when the resource itself exists only under a
         CloudFormation condition that could not be decided."""
         condition = node.fact("condition")
         if isinstance(condition, str) and is_known(condition) and condition:
             message = f"{message} (the resource exists only when condition {condition} is true)"
-        return super().finding(node, message, location, severity, evidence)
+        return super().finding(node, message, location, severity, evidence, related)
 
     @property
     def examples(self) -> Mapping[str, Mapping[str, str]]:

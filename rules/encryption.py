@@ -12,9 +12,9 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
 from linter.facts import BlockDevice, Encryption, Statement
-from linter.model import Finding, Node, Severity, is_known
+from linter.model import Finding, Node, Related, Severity, is_known
 from rules._base import BuiltinRule, failing, not_true, when
-from rules.iam_wildcard import grants
+from rules.iam_wildcard import grants, policy_related
 
 if TYPE_CHECKING:
     from linter.config import Config
@@ -180,6 +180,12 @@ class S3BucketEncryption(BuiltinRule):
                 continue
             if not isinstance(enc, Encryption):
                 continue
+            # A separate configuration resource (linked to the bucket) is where to fix it.
+            config_node = graph.resolve(node.fact("encryption_from"))
+            related = [
+                Related(config_node.location, config_node.address, "encryption configuration"),
+                Related(node.location, node.address, "bucket"),
+            ] if config_node is not None else []
             algorithm = enc.algorithm
             if algorithm is None:
                 yield self.finding(
@@ -189,6 +195,7 @@ class S3BucketEncryption(BuiltinRule):
                     enc.location,
                     Severity.HIGH,
                     evidence="encryption algorithm",
+                    related=related,
                 )
             elif isinstance(algorithm, str) and algorithm.strip().lower() not in _S3_ALGORITHMS:
                 yield self.finding(
@@ -198,6 +205,7 @@ class S3BucketEncryption(BuiltinRule):
                     enc.location,
                     Severity.HIGH,
                     evidence="encryption algorithm",
+                    related=related,
                 )
 
 
@@ -435,6 +443,7 @@ class S3PolicyAllowsUnencryptedUploads(BuiltinRule):
                     "encryption, Deny these uploads instead",
                     grant.stmt.loc("Condition"),
                     evidence=grant.key(),
+                    related=policy_related(graph, grant.node),
                 )
 
 

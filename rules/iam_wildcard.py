@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from linter.facts import PolicyDocument, Statement
-from linter.model import Finding, Location, Node, Severity, is_known
+from linter.model import Finding, Location, Node, Related, Severity, is_known, list_items, refs_in
 from rules._base import TERRAFORM_CFN, BuiltinRule
 
 if TYPE_CHECKING:
@@ -104,6 +104,49 @@ def grants(graph: Graph) -> Iterator[Grant]:
                 effect = _known_str(stmt.effect)
                 if effect is not None and effect.strip().lower() == "allow":
                     yield Grant(node, doc, stmt)
+
+
+#: Facts that name what a policy applies to, and the role that target plays.
+_TARGET_FACTS = (
+    ("bucket", "bucket"),
+    ("queues", "queue"),
+    ("topics", "topic"),
+    ("roles", "role"),
+    ("users", "user"),
+    ("groups", "group"),
+)
+_ATTACHER_ROLES = {"iam.policy_attachment": "policy attachment", "iam.role": "role",
+                   "iam.user": "user", "iam.group": "group"}
+
+
+def _targets(graph: Graph, node: Node) -> list[Related]:
+    """The resources `node` names as what its policy applies to (bucket, role, …)."""
+    out = []
+    for fact, role in _TARGET_FACTS:
+        for value in list_items(node.fact(fact)):
+            target = graph.resolve(value)
+            if target is not None:
+                out.append(Related(target.location, target.address, role))
+    return out
+
+
+def policy_related(graph: Graph, node: Node) -> list[Related]:
+    """Where a policy's permissions land when that is written elsewhere: the bucket of
+    a bucket policy, the role of an inline role policy, and for a managed policy each
+    attachment (or role that lists it) with the principal it attaches to."""
+    out = _targets(graph, node)
+    for other in graph.referrers(node):
+        attached = other.fact("managed_policy_arns")
+        for item in attached if isinstance(attached, (list, tuple)) else ():
+            value, loc = item if isinstance(item, tuple) and len(item) == 2 else (item, None)
+            if not any(ref.target == node.id for ref in refs_in(value)):
+                continue
+            where = loc if isinstance(loc, Location) else other.location
+            role = _ATTACHER_ROLES.get(other.kind or "", "attached by")
+            out.append(Related(where, other.address, role))
+            if other.kind == "iam.policy_attachment":
+                out.extend(_targets(graph, other))
+    return out
 
 
 def _actions(values: Any) -> list[str]:
@@ -215,7 +258,7 @@ class FullWildcardAction(_IamRule):
                 what = f"allows every action ({_quote(full)}){_principal_text(grant.stmt)}"
             yield self.finding(
                 grant.node, f"{grant.where()} {what}", _value_loc(grant.stmt, "Action", full[0]),
-                evidence=grant.key(),
+                evidence=grant.key(), related=policy_related(graph, grant.node),
             )
 
 
@@ -256,7 +299,7 @@ class ServiceWildcardAction(_IamRule):
                 f"{grant.where()} allows {_quote(wild)}{suffix}",
                 _value_loc(grant.stmt, "Action", first),
                 severity,
-                evidence=grant.key(),
+                evidence=grant.key(), related=policy_related(graph, grant.node),
             )
 
 
@@ -293,7 +336,7 @@ class AllowNotAction(_IamRule):
                 f"{grant.where()} allows every action except {_quote(excluded)}{suffix}",
                 grant.stmt.loc("NotAction"),
                 severity,
-                evidence=grant.key(),
+                evidence=grant.key(), related=policy_related(graph, grant.node),
             )
 
 
@@ -325,7 +368,7 @@ class PartialWildcardAction(_IamRule):
                     grant.node,
                     f"{grant.where()} allows the wildcard pattern {_quote(partial)}",
                     _value_loc(grant.stmt, "Action", partial[0]),
-                    evidence=grant.key(),
+                    evidence=grant.key(), related=policy_related(graph, grant.node),
                 )
 
 
@@ -418,7 +461,7 @@ class PublicPrincipal(_IamRule):
                 grant.node,
                 f"{grant.where()} allows{what} to any principal ('*') {how}",
                 grant.stmt.loc("Principal"),
-                evidence=grant.key(),
+                evidence=grant.key(), related=policy_related(graph, grant.node),
             )
 
 
@@ -487,6 +530,7 @@ class AdminManagedPolicyAttached(_IamRule):
                     loc if isinstance(loc, Location) else node.fact_loc("managed_policy_arns"),
                     ADMIN_MANAGED_POLICIES[name],
                     evidence=f"managed policy {name}",
+                    related=policy_related(graph, node),
                 )
 
 

@@ -7,10 +7,10 @@ their AZ loses data or the service. Compute and networking are medium.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from linter.model import Finding, Node, Severity, is_known
+from linter.model import Finding, Node, Related, Severity, is_known
 from linter.network import (
     as_list,
     availability_zones,
@@ -138,6 +138,7 @@ class AuroraClusterSingleInstance(BuiltinRule):
                 cluster,
                 f"Aurora cluster {cluster.address} has {len(members)} {noun}{names}: "
                 "add a second instance in another AZ so the cluster can fail over",
+                related=[Related(m.location, m.address, "cluster instance") for m in members],
             )
 
 
@@ -191,25 +192,36 @@ class ElastiCacheNoFailover(BuiltinRule):
             )
 
 
-def _single_az(graph: Graph, node: Node) -> tuple[str, str] | None:
-    """(fact name, explanation) when `node`'s subnets/AZs are known to be one AZ."""
+def subnet_related(subnets: Iterable[Node], role: str = "subnet") -> list[Related]:
+    """Each subnet where its availability zone is written ("subnet in us-east-1a")."""
+    out = []
+    for subnet in subnets:
+        zone = known_str(subnet.fact("availability_zone"))
+        where = f" in {zone}" if zone and _AZ_NAME.match(zone) else ""
+        out.append(Related(subnet.fact_loc("availability_zone"), subnet.address, role + where))
+    return out
+
+
+def _single_az(graph: Graph, node: Node) -> tuple[str, str, list[Related]] | None:
+    """(fact name, explanation, the subnets behind it) when `node`'s subnets/AZs are
+    known to be one AZ."""
     zones_value = as_list(node.fact("availability_zones"))
     zones_known = [z for z in zones_value or () if isinstance(z, str) and is_known(z)]
     if zones_value and len(zones_known) == len(zones_value) and len(set(zones_known)) == 1:
-        return "availability_zones", f"its only availability zone is {zones_known[0]}"
+        return "availability_zones", f"its only availability zone is {zones_known[0]}", []
     subnets = as_list(node.fact("subnets"))
     if not subnets:
         return None
+    placed = subnet_related(dict.fromkeys(resolve_subnets(graph, subnets)))
     zones = availability_zones(graph, subnets)
     if zones is not None and len(zones) == 1:
         zone = next(iter(zones))
         where = zone if _AZ_NAME.match(zone) else "the same AZ"
-        count = len({n.id for n in resolve_subnets(graph, subnets)})
-        if count == 1:
-            return "subnets", f"its only subnet is in {where}"
-        return "subnets", f"its {count} subnets all sit in {where}"
+        if len(placed) == 1:
+            return "subnets", f"its only subnet is in {where}", placed
+        return "subnets", f"its {len(placed)} subnets all sit in {where}", placed
     if single_subnet(graph, subnets):
-        return "subnets", "it has a single subnet"
+        return "subnets", "it has a single subnet", placed
     return None
 
 
@@ -241,6 +253,7 @@ class AutoScalingGroupSingleAz(BuiltinRule):
                     node,
                     f"auto scaling group {node.address} is in one AZ: {single[1]}",
                     node.fact_loc(single[0]),
+                    related=single[2],
                 )
 
 
@@ -272,6 +285,7 @@ class LoadBalancerSingleAz(BuiltinRule):
                     node,
                     f"load balancer {node.address} is in one AZ: {single[1]}",
                     node.fact_loc(single[0]),
+                    related=single[2],
                 )
 
 
@@ -406,6 +420,7 @@ class SingleNatGatewayManyAzs(BuiltinRule):
                 gateway,
                 f"NAT gateway {gateway.address} is the only way out for private subnets in "
                 f"{len(zones)} AZs{names}; an outage of its AZ cuts them all off",
+                related=subnet_related(sorted(served, key=lambda s: s.address), "private subnet"),
             )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from linter.model import Finding, Node, Severity
-from linter.network import PublicPath, public_paths
+from linter.model import Finding, Node, Related, Severity
+from linter.network import PublicPath, paths_related, public_paths
 from rules._base import BuiltinRule, fact_is, failing, tag_matches, when
 
 if TYPE_CHECKING:
@@ -41,6 +41,21 @@ def _path_message(node: Node, paths: list[PublicPath], verb: str = "is in") -> s
         more = ", …" if len(paths) > 4 else ""
         text += f" (also public: {others}{more})"
     return text
+
+
+_PLACEMENT_ROLES = {
+    "ec2.launch_template": "launch template",
+    "ec2.launch_configuration": "launch configuration",
+}
+
+
+def _related(graph: Graph, node: Node, paths: list[PublicPath]) -> list[Related]:
+    """The subnet group the resource is placed through (if any), then the public path."""
+    out: list[Related] = []
+    group = graph.resolve(node.fact("subnet_group"))
+    if group is not None and node.fact("subnets") is None:
+        out.append(Related(group.location, group.address, "subnet group"))
+    return out + paths_related(paths)
 
 
 class InstanceInPublicSubnet(BuiltinRule):
@@ -81,7 +96,8 @@ class InstanceInPublicSubnet(BuiltinRule):
                 message = _path_message(node, paths)
                 if fact_is(node, "public_ip", True):
                     message += "; the instance is given a public IP address"
-                yield self.finding(node, message, node.fact_loc("subnets"))
+                yield self.finding(node, message, node.fact_loc("subnets"),
+                                   related=paths_related(paths))
         for group in graph.of_kind("autoscaling.group"):
             launch = graph.resolve(group.fact("launch"))
             candidates = [group] + ([launch] if launch is not None else [])
@@ -90,8 +106,12 @@ class InstanceInPublicSubnet(BuiltinRule):
             paths = public_paths(graph, group)
             if paths:
                 verb = f"launches {launch.address} into" if launch is not None else "launches into"
+                launched = [Related(launch.location, launch.address,
+                                    _PLACEMENT_ROLES.get(launch.kind or "", "launch template"))
+                            ] if launch is not None else []
                 yield self.finding(
-                    group, _path_message(group, paths, verb), group.fact_loc("subnets")
+                    group, _path_message(group, paths, verb), group.fact_loc("subnets"),
+                    related=launched + paths_related(paths),
                 )
 
     @staticmethod
@@ -139,7 +159,8 @@ class DataStoreInPublicSubnet(BuiltinRule):
             if not paths:
                 continue
             where = "subnet_group" if node.fact("subnets") is None else "subnets"
-            yield self.finding(node, _path_message(node, paths), node.fact_loc(where))
+            yield self.finding(node, _path_message(node, paths), node.fact_loc(where),
+                               related=_related(graph, node, paths))
 
 
 class PubliclyAccessibleDataStore(BuiltinRule):
@@ -175,6 +196,7 @@ class PubliclyAccessibleDataStore(BuiltinRule):
                 f"{node.address} is publicly accessible{when(found[0])}{extra}",
                 node.fact_loc("publicly_accessible"),
                 severity,
+                related=_related(graph, node, paths),
             )
 
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from linter.model import Finding, Location, Node, Severity, is_known
+from linter.model import Finding, Location, Node, Related, Severity, is_known
 from rules._base import BuiltinRule
 
 if TYPE_CHECKING:
@@ -52,6 +52,20 @@ def _tags_loc(node: Node, key: str | None = None) -> Location:
     return node.fact_locs.get("tags", node.location)
 
 
+def _defaults(node: Node, key: str | None = None) -> list[Related]:
+    """The provider `default_tags` the resource inherits, when the graph knows where they
+    are written: for `key`, only when the value comes from there (not the own tags)."""
+    provider = node.fact("default_tags_from")
+    if not isinstance(provider, str) or "default_tags" not in node.fact_locs:
+        return []
+    if key is None:
+        return [Related(node.fact_locs["default_tags"], provider, "provider default_tags")]
+    if f"tags.{key}" in node.fact_locs or f"default_tags.{key}" not in node.fact_locs:
+        return []
+    return [Related(node.fact_locs[f"default_tags.{key}"], provider,
+                    f"provider default_tags: {key}")]
+
+
 class MissingRequiredTags(BuiltinRule):
     id = "IAC050"
     title = "Resource is missing a required tag"
@@ -78,6 +92,7 @@ class MissingRequiredTags(BuiltinRule):
                         f"{node.address} is missing required tag '{key}'",
                         _tags_loc(node) if tags else node.location,
                         evidence=f"tag {key}",
+                        related=_defaults(node),
                     )
 
 
@@ -100,7 +115,7 @@ class UntaggedResource(BuiltinRule):
             return
         for node, tags in _tagged(graph):
             if not tags:
-                yield self.finding(node, f"{node.address} has no tags")
+                yield self.finding(node, f"{node.address} has no tags", related=_defaults(node))
 
 
 class TagValuePattern(BuiltinRule):
@@ -137,6 +152,7 @@ class TagValuePattern(BuiltinRule):
                         f"match {pattern.pattern!r}",
                         _tags_loc(node, key),
                         evidence=f"tag {key}",
+                        related=_defaults(node, key),
                     )
 
 

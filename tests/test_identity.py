@@ -11,7 +11,7 @@ import pytest
 
 from linter.cli import main
 from linter.identity import IdentityRoots, assign
-from linter.model import Finding, Location, Severity
+from linter.model import Finding, Location, Related, Severity
 
 SG = """resource "aws_security_group" "web" {
   name = "web"
@@ -129,6 +129,66 @@ def test_ignores_message_and_line_but_not_rule_file_address_or_evidence() -> Non
     ]
     for f in different:
         assert assign([f], roots)[0].fingerprint != ref.fingerprint
+
+
+def test_related_places_are_not_part_of_the_identity() -> None:
+    roots = IdentityRoots("/r")
+    (ref,) = assign([_finding()], roots)
+    attachment = Related(Location("/r/main.tf", 12, 15), "aws_iam_role_policy_attachment.a",
+                         "policy attachment")
+    for related in ((attachment,), (attachment, replace(attachment, role="role"))):
+        assert assign([_finding(related=related)], roots)[0].fingerprint == ref.fingerprint
+
+
+PUBLIC = """resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_internet_gateway" "%(gw)s" {
+  vpc_id = aws_vpc.main.id
+}
+resource "aws_subnet" "public" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.0.0/24"
+}
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+%(inline)s}
+%(separate)s
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.public.id
+  route_table_id = aws_route_table.public.id
+}
+resource "aws_instance" "app" {
+  ami           = "ami-0123456789abcdef0"
+  instance_type = "t3.micro"
+  subnet_id     = aws_subnet.public.id
+}
+"""
+
+
+def test_a_finding_keeps_its_fingerprint_when_its_path_changes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Moving the route to its own resource and renaming the gateway change every related
+    place of the public-subnet finding, never its identity."""
+    tf = tmp_path / "main.tf"
+    inline = ('  route {\n    cidr_block = "0.0.0.0/0"\n'
+              "    gateway_id = aws_internet_gateway.gw.id\n  }\n")
+    separate = ('resource "aws_route" "world" {\n  route_table_id = aws_route_table.public.id\n'
+                '  destination_cidr_block = "0.0.0.0/0"\n'
+                '  gateway_id = aws_internet_gateway.edge.id\n}\n')
+    tf.write_text(PUBLIC % {"gw": "gw", "inline": inline, "separate": ""}, encoding="utf-8")
+    main(["scan", str(tmp_path), "--format", "json"])
+    before = json.loads(capsys.readouterr().out)["findings"]
+    tf.write_text(PUBLIC % {"gw": "edge", "inline": "", "separate": separate}, encoding="utf-8")
+    main(["scan", str(tmp_path), "--format", "json"])
+    after = json.loads(capsys.readouterr().out)["findings"]
+    (old,) = (f for f in before if f["rule_id"] == "IAC010")
+    (new,) = (f for f in after if f["rule_id"] == "IAC010")
+    assert old["related"] != new["related"]
+    assert {r["address"] for r in new["related"]} >= {"aws_route.world",
+                                                       "aws_internet_gateway.edge"}
+    assert new["fingerprint"] == old["fingerprint"]
 
 
 def test_same_key_twice_is_numbered_in_line_order() -> None:

@@ -15,7 +15,7 @@ import pytest
 
 import linter
 from linter.discovery import Format, Skipped, SourceFile
-from linter.model import Graph, Location, Node, ParseError, Severity, Source
+from linter.model import Graph, Location, Node, ParseError, Related, Severity, Source
 from linter.reporters import common
 from linter.rule import PARSE_ERROR_RULE, Rule
 from linter.runner import ScanResult
@@ -196,7 +196,9 @@ def make_result(tmp_path: Path, *, findings: bool = True) -> ScanResult:
         open_ingress.finding(sg, "SSH (22/tcp) open to 0.0.0.0/0", Location(main_tf, 3, 8)),
         open_ingress.finding(sg, "Port 8080/tcp open to 0.0.0.0/0", Location(main_tf, 9, 13),
                              severity=Severity.MEDIUM),
-        single_az.finding(db, "RDS instance is not Multi-AZ"),
+        single_az.finding(db, "RDS instance is not Multi-AZ", related=[
+            Related(Location(main_tf, 1, 14), "aws_security_group.web", "security group"),
+        ]),
         unencrypted.finding(bucket, "S3 bucket has no server-side encryption configuration"),
         untagged.finding(queue, "aws_sqs_queue.q has no tags"),
         PARSE_ERROR_RULE.from_error(error.path, error.line, error.message),

@@ -104,6 +104,8 @@ def test_finding_fields(tmp_path: Path) -> None:
         "evidence": None,
         "fingerprint": db["fingerprint"],
         "suppression": None,
+        "related": [{"file": "main.tf", "start_line": 1, "end_line": 14,
+                     "address": "aws_security_group.web", "role": "security group"}],
     }
     assert re.fullmatch(r"[0-9a-f]{64}:1", db["fingerprint"])
     assert by_address["Bucket"]["source_language"] == "cloudformation"

@@ -77,9 +77,10 @@ def test_snippet_shows_the_finding_lines_with_numbers(tmp_path: Path) -> None:
 def test_long_ranges_are_capped(tmp_path: Path) -> None:
     lines = render("text", make_result(tmp_path)).splitlines()
     i = next(n for n, line in enumerate(lines) if "IAC003" in line)
-    shown = [line for line in lines[i + 2 : i + 12] if re.match(r"^ +\d+ \|", line)]
+    assert lines[i + 2].strip().startswith("via ")  # its one related place, then the snippet
+    shown = [line for line in lines[i + 3 : i + 13] if re.match(r"^ +\d+ \|", line)]
     assert len(shown) == SNIPPET_MAX_LINES
-    assert lines[i + 2 + SNIPPET_MAX_LINES].strip() == "... 7 more lines"
+    assert lines[i + 3 + SNIPPET_MAX_LINES].strip() == "... 7 more lines"
 
 
 def test_unreadable_source_still_reports_the_finding(tmp_path: Path) -> None:

@@ -65,6 +65,17 @@ def display_address(finding: Finding, root: str) -> str:
 
 
 @dataclass(frozen=True)
+class ShownRelated:
+    """A finding's related place as reports show it: path relative to the root."""
+
+    file: str
+    start_line: int
+    end_line: int
+    address: str
+    role: str
+
+
+@dataclass(frozen=True)
 class Reported:
     """A finding with everything a reporter prints, computed once."""
 
@@ -74,6 +85,8 @@ class Reported:
     rule: Rule | None
     language: str | None
     fingerprint: str
+    #: The finding's related places (Finding.related), relativized like `file`.
+    related: tuple[ShownRelated, ...] = ()
 
     @property
     def title(self) -> str:
@@ -117,6 +130,15 @@ def reported(result: ScanResult, *, suppressed: bool = False) -> list[Reported]:
             rule=rules.get(f.rule_id),
             language=f.source or languages.get(f.location.path),
             fingerprint=f.fingerprint,
+            related=tuple(
+                ShownRelated(
+                    relpath(r.location.path, result.root), r.location.start_line,
+                    r.location.end_line,
+                    relpath(r.address, result.root) if os.path.isabs(r.address) else r.address,
+                    r.role,
+                )
+                for r in f.related
+            ),
         )
         for f, file, address in rows
     ]

@@ -96,6 +96,11 @@ def _finding(item: Reported, root: str) -> dict[str, Any]:
         "evidence": f.evidence or None,
         "fingerprint": item.fingerprint,
         "suppression": _suppression(f.suppression, root),
+        "related": [
+            {"file": r.file, "start_line": r.start_line, "end_line": r.end_line,
+             "address": r.address, "role": r.role}
+            for r in item.related
+        ],
     }
 
 

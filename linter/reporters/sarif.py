@@ -5,16 +5,23 @@ the JSON property); `to_json` walks it, uses those names and drops unset default
 since SARIF forbids nulls where the schema wants an object or string.
 
 GitHub reads: rule `properties.security-severity` (a number in a string) and
-`tags`; result `partialFingerprints` to track an alert across commits; and
-`help.markdown` to show on the alert page.
+`tags`; result `partialFingerprints` to track an alert across commits;
+`help.markdown` to show on the alert page; `relatedLocations` linked from the
+result message (`[aws_route_table.public](2)`, SARIF §3.11.6 embedded links); and
+`automationDetails.id`, whose part before the last slash is the code scanning
+category, so that two uploads for one commit (a Terraform job, a CloudFormation
+job) do not replace each other. Whatever would break GitHub's documented limits
+is cut here, most severe results kept, with a warning on stderr and in the log.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+import sys
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -26,6 +33,8 @@ from linter.model import Severity
 from linter.reporters.common import (
     TOOL_NAME,
     Reported,
+    ShownRelated,
+    plural,
     relpath,
     reported,
     rules_by_id,
@@ -57,6 +66,40 @@ SECURITY_SEVERITY = {
     Severity.MEDIUM: "5.5",
     Severity.LOW: "3.0",
 }
+# GitHub code scanning's limits on an uploaded SARIF file, as documented in "SARIF support
+# for code scanning" (https://docs.github.com/en/code-security/code-scanning/
+# integrating-with-code-scanning/sarif-support-for-code-scanning: "Validating your SARIF
+# file", the `reportingDescriptor` and `result` tables) and "SARIF results exceed one or
+# more limits" (.../code-scanning/troubleshooting-sarif-uploads/results-exceed-limit).
+# Over a MAX_ value GitHub rejects the whole file; over a SHOWN_ value it keeps only
+# what it ranks first.
+#: "For each gzip-compressed SARIF file, SARIF upload supports a maximum size of 10 MB."
+MAX_GZIP_BYTES = 10 * 1000 * 1000
+#: Runs per file (iaclint writes one).
+MAX_RUNS = 20
+#: Results per run; "only the top 5,000 results will be included, prioritized by severity".
+MAX_RESULTS = 25_000
+SHOWN_RESULTS = 5_000
+#: Rules per run.
+MAX_RULES = 25_000
+#: Tool extensions per run (iaclint writes none).
+MAX_TOOL_EXTENSIONS = 100
+#: Thread flow locations per result (iaclint writes none); only the top 1,000 are shown.
+MAX_THREAD_FLOW_LOCATIONS = 10_000
+SHOWN_THREAD_FLOW_LOCATIONS = 1_000
+#: Locations per result; "only 100 locations will be included". Counted here as the
+#: result's location plus its relatedLocations, so a related place is never dropped by
+#: GitHub while the message still links to it.
+MAX_LOCATIONS = 1_000
+SHOWN_LOCATIONS = 100
+#: `result.locations[]`: "up to a maximum of 10"; only the first is used (iaclint writes one).
+MAX_RESULT_LOCATIONS = 10
+#: Tags per rule; only 10 are shown.
+MAX_TAGS = 20
+SHOWN_TAGS = 10
+#: `reportingDescriptor.name`, and `shortDescription.text` / `fullDescription.text`.
+MAX_RULE_NAME = 255
+MAX_DESCRIPTION = 1024
 #: Longer examples are cut: the help shows the shape, the fixtures hold the rest.
 EXAMPLE_MAX_LINES = 40
 _LANGUAGE_NAMES = {"terraform": "Terraform", "cloudformation": "CloudFormation", "iam": "IAM"}
@@ -70,12 +113,43 @@ _KEY_ORDER = ("$schema", "id", "name", "version", "ruleId", "ruleIndex", "level"
 
 
 def render(result: ScanResult, *, color: bool = False) -> str:
-    return json.dumps(to_json(sarif_log(result)), indent=2) + "\n"
+    """The log as JSON; what had to be cut to fit GitHub's limits is said on stderr.
+
+    When the gzip-compressed file would exceed MAX_GZIP_BYTES, the least severe results
+    are dropped (the same order as the result limit) until it fits."""
+    limit = MAX_RESULTS
+    while True:
+        notes: list[str] = []
+        log = sarif_log(result, notes, max_results=limit)
+        text = json.dumps(to_json(log), indent=2) + "\n"
+        size = gzip_size(text)
+        count = len(log.runs[0].results)
+        if size <= MAX_GZIP_BYTES or count == 0:
+            break
+        limit = min(count - 1, int(count * MAX_GZIP_BYTES * 0.9 / size))
+    for note in notes:
+        sys.stderr.write(f"iaclint: warning: SARIF: {note}\n")
+    return text
 
 
-def sarif_log(result: ScanResult) -> om.SarifLog:
+def gzip_size(text: str) -> int:
+    """The size GitHub's limit applies to: gzip at zlib's default level, as the upload
+    action compresses. A file well under the limit is not compressed: its own size is
+    then a safe upper bound."""
+    data = text.encode("utf-8")
+    if len(data) <= MAX_GZIP_BYTES // 2:
+        return len(data)
+    return len(gzip.compress(data, compresslevel=6))
+
+
+def sarif_log(
+    result: ScanResult, notes: list[str] | None = None, *, max_results: int = MAX_RESULTS
+) -> om.SarifLog:
+    """The log of one run. `notes` collects what was cut to stay within GitHub's limits
+    (also written into the log as warning notifications)."""
+    notes = [] if notes is None else notes
     rules = list(rules_by_id(result).values())
-    items = reported(result, suppressed=True)
+    items = _within_limit(reported(result, suppressed=True), max_results, notes)
     known = {r.id for r in rules}
     # A finding whose rule is not in result.rules still needs a descriptor for ruleIndex.
     extra = sorted({i.finding.rule_id for i in items if i.finding.rule_id not in known})
@@ -86,7 +160,13 @@ def sarif_log(result: ScanResult) -> om.SarifLog:
     overrides = result.severity_overrides
     descriptors = [rule_descriptor(r, worst.get(r.id), overrides.get(r.id)) for r in rules]
     descriptors += [_bare_descriptor(rule_id, items) for rule_id in extra]
+    descriptors = _fit_rules(descriptors, {i.finding.rule_id for i in items}, notes)
     index = {d.id: n for n, d in enumerate(descriptors)}
+    results = [sarif_result(i, index, result.root) for i in items]
+    cut = sum(1 for i in items if len(i.related) > SHOWN_LOCATIONS - 1)
+    if cut:
+        notes.append(f"{plural(cut, 'result')} kept only the first {SHOWN_LOCATIONS - 1} related "
+                     f"locations (GitHub shows {SHOWN_LOCATIONS} locations per result)")
 
     driver = om.ToolComponent(
         name=TOOL_NAME,
@@ -97,11 +177,88 @@ def sarif_log(result: ScanResult) -> om.SarifLog:
     )
     run = om.Run(
         tool=om.Tool(driver=driver),
+        automation_details=om.RunAutomationDetails(id=automation_id(result)),
         original_uri_base_ids={SRCROOT: om.ArtifactLocation(uri=root_uri(result.root))},
-        results=[sarif_result(i, index, result.root) for i in items],
-        invocations=[_invocation(result, index)],
+        results=results,
+        invocations=[_invocation(result, index, notes)],
     )
     return om.SarifLog(runs=[run], version=SARIF_VERSION, schema_uri=SARIF_SCHEMA_URI)
+
+
+def automation_id(result: ScanResult) -> str:
+    """`category/` with an empty run ID: `--sarif-category`, else iaclint plus the scanned
+    paths relative to the root, sorted (`iaclint/infra/cfn,infra/tf/`; `iaclint/` for the
+    whole root). GitHub reads everything up to the last slash as the category. The
+    upload action's own `category` input is ignored when the file has an id."""
+    category = (result.sarif_category or "").strip().rstrip("/")
+    if not category:
+        parts = sorted({_category_path(p, result.root) for p in result.paths} - {""})
+        category = f"{TOOL_NAME}/{','.join(parts)}" if parts else TOOL_NAME
+    return category + "/"
+
+
+def _category_path(path: str, root: str) -> str:
+    try:
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    except ValueError:  # another drive
+        rel = path
+    text = Path(rel).as_posix().strip("/")
+    return "" if text == "." else text
+
+
+def _within_limit(items: list[Reported], limit: int, notes: list[str]) -> list[Reported]:
+    """At most `limit` results, the most severe kept (counted findings before accepted
+    ones, then report order), still in report order."""
+    if len(items) <= limit:
+        if len(items) > SHOWN_RESULTS:
+            notes.append(f"{len(items):,} results: GitHub shows only the {SHOWN_RESULTS:,} most "
+                         "severe of a run")
+        return items
+    ranked = sorted(range(len(items)), key=lambda n: (
+        items[n].finding.suppressed, -items[n].finding.severity, n))
+    keep = set(ranked[:limit])
+    dropped = [items[n].finding for n in ranked[limit:]]
+    worst = max(f.severity for f in dropped).label
+    why = (f"GitHub rejects runs of more than {MAX_RESULTS:,}" if limit == MAX_RESULTS
+           else f"GitHub rejects files over {MAX_GZIP_BYTES // 1_000_000} MB gzip-compressed")
+    notes.append(f"kept the {limit:,} most severe of {len(items):,} results and dropped "
+                 f"{len(dropped):,} (the most severe of them {worst}): {why}")
+    return [item for n, item in enumerate(items) if n in keep]
+
+
+def _fit_rules(descriptors: list[om.ReportingDescriptor], used: set[str],
+               notes: list[str]) -> list[om.ReportingDescriptor]:
+    """Descriptors within GitHub's limits: rules without results dropped past MAX_RULES,
+    names, descriptions and tag lists shortened."""
+    if len(descriptors) > MAX_RULES:
+        spare = MAX_RULES - sum(1 for d in descriptors if d.id in used)
+        kept = []
+        for d in descriptors:
+            if d.id in used or spare > 0:
+                spare -= d.id not in used
+                kept.append(d)
+        notes.append(f"described {len(kept):,} of {len(descriptors):,} rules, every rule with "
+                     f"results among them: GitHub rejects more than {MAX_RULES:,} rules per run")
+        descriptors = kept
+    shortened: list[str] = []
+    for d in descriptors:
+        tags = d.properties.tags if d.properties is not None else None
+        if tags and len(tags) > MAX_TAGS:
+            d.properties.tags = tags[:MAX_TAGS]
+            shortened.append(f"{d.id} tags {len(tags)} → {MAX_TAGS}")
+        if d.name and len(d.name) > MAX_RULE_NAME:
+            d.name = d.name[:MAX_RULE_NAME]
+            shortened.append(f"{d.id} name")
+        for label, text in (("short description", d.short_description),
+                            ("full description", d.full_description)):
+            if text is not None and len(text.text) > MAX_DESCRIPTION:
+                text.text = text.text[:MAX_DESCRIPTION - 1] + "…"
+                shortened.append(f"{d.id} {label}")
+    if shortened:
+        notes.append(f"shortened to GitHub's limits ({MAX_TAGS} tags, {MAX_RULE_NAME}-character "
+                     f"names, {MAX_DESCRIPTION}-character descriptions): "
+                     + ", ".join(shortened))
+    return descriptors
 
 
 def root_uri(root: str) -> str:
@@ -313,12 +470,15 @@ def sarif_result(item: Reported, index: Mapping[str, int], root: str = "") -> om
             om.LogicalLocation(fully_qualified_name=item.address or item.file, kind="resource")
         ],
     )
+    related = item.related[:SHOWN_LOCATIONS - 1]
+    text = _message(item)
     return om.Result(
         rule_id=f.rule_id,
         rule_index=index[f.rule_id],
         level=LEVEL[f.severity],
-        message=om.Message(text=_message(item)),
+        message=om.Message(text=linked_message(text, related) if related else text),
         locations=[location],
+        related_locations=[related_location(n, r) for n, r in enumerate(related, 1)] or None,
         partial_fingerprints={FINGERPRINT_KEY: item.fingerprint},
         suppressions=_suppressions(item, root),
         properties=property_bag(
@@ -357,6 +517,63 @@ def artifact_location(file: str) -> om.ArtifactLocation:
     return om.ArtifactLocation(uri=quote(file, safe="/"), uri_base_id=SRCROOT)
 
 
+def related_location(n: int, related: ShownRelated) -> om.Location:
+    """Related place `n` (the id the message links to), with its role and resource."""
+    return om.Location(
+        id=n,
+        physical_location=om.PhysicalLocation(
+            artifact_location=artifact_location(related.file),
+            region=om.Region(start_line=related.start_line, end_line=related.end_line),
+        ),
+        message=om.Message(text=f"{related.role}: {related.address}"),
+        logical_locations=[
+            om.LogicalLocation(fully_qualified_name=related.address, kind="resource")
+        ],
+    )
+
+
+def sarif_escape(text: str) -> str:
+    """Plain text inside a message with embedded links: `\\`, `[` and `]` escaped (SARIF
+    §3.11.6), so `this[0]` is not read as the start of a link."""
+    return re.sub(r"([\\\[\]])", r"\\\1", text)
+
+
+def linked_message(text: str, related: Sequence[ShownRelated]) -> str:
+    """`text` with each related resource linked where the message names it
+    (`through [aws_route_table.public](3)`); when some place is not named, a closing
+    sentence links them all: `Path: subnet [aws_subnet.a](1) → …` for the hops of a
+    chain (each role once), `Related: private subnet [a](1), private subnet [b](2).`
+    for several places of one kind."""
+    spans: list[tuple[int, int, int]] = []
+    linked: set[str] = set()
+    for n, r in enumerate(related, 1):
+        if r.address in linked:
+            continue  # a second place in the same resource (a route in its table)
+        for match in re.finditer(_name_pattern(r.address), text):
+            if all(match.end() <= a or match.start() >= b for a, b, _ in spans):
+                spans.append((match.start(), match.end(), n))
+                linked.add(r.address)
+                break
+    out, pos = [], 0
+    for start, end, n in sorted(spans):
+        out.append(f"{sarif_escape(text[pos:start])}[{sarif_escape(text[start:end])}]({n})")
+        pos = end
+    body = "".join(out) + sarif_escape(text[pos:])
+    if len(spans) == len(related):
+        return body
+    steps = [f"{sarif_escape(r.role)} [{sarif_escape(r.address)}]({n})"
+             for n, r in enumerate(related, 1)]
+    stop = "" if body.endswith((".", "!", "?")) else "."
+    if len(steps) > 1 and len({r.role for r in related}) == len(related):
+        return f"{body}{stop} Path: {' → '.join(steps)}."  # hops of one chain
+    return f"{body}{stop} Related: {', '.join(steps)}."  # places of one kind
+
+
+def _name_pattern(address: str) -> str:
+    """`address` as a whole name: not inside a longer address or index expression."""
+    return rf"(?<![\w.\-\]\[\"]){re.escape(address)}(?![\w\[\-]|\.\w)"
+
+
 def _message(item: Reported) -> str:
     message = item.finding.message.strip() or item.title
     address = item.distinct_address
@@ -365,8 +582,11 @@ def _message(item: Reported) -> str:
     return message
 
 
-def _invocation(result: ScanResult, index: Mapping[str, int]) -> om.Invocation:
-    notifications = []
+def _invocation(result: ScanResult, index: Mapping[str, int],
+                notes: Sequence[str] = ()) -> om.Invocation:
+    notifications = [
+        om.Notification(message=om.Message(text=note), level="warning") for note in notes
+    ]
     for e in sorted(result.errors, key=lambda e: (e.path, e.line, e.message)):
         rel = relpath(e.path, result.root)
         artifact = artifact_location(rel)

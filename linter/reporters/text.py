@@ -12,7 +12,9 @@ Layout, one block per file in path order:
     1 finding (1 critical) in 3 files scanned
 
 `path:line` is kept whole so terminals and editors can jump to it; the snippet
-shows the finding's line range, capped at a few lines.
+shows the finding's line range, capped at a few lines. A finding whose cause lies
+elsewhere (the route table that makes a subnet public) lists each such place under
+its message: `via aws_route_table.public (network.tf:28): route table`.
 """
 
 from __future__ import annotations
@@ -107,6 +109,9 @@ def _finding_lines(
         header += f"  {printable(item.distinct_address)}"
     lines = [header]
     lines += [f"    {printable(part)}" for part in f.message.splitlines() or [""]]
+    for r in item.related:
+        where = style(printable(f"{r.file}:{r.start_line}"), _DIM)
+        lines.append(f"    via {printable(r.address)} ({where}): {printable(r.role)}")
     note = suppression_note(f, root)
     if note:
         lines.append("    " + style(printable(f"({note})"), _DIM if f.suppressed else "33"))

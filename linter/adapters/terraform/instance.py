@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from linter.adapters.terraform.config import (
@@ -36,6 +37,20 @@ CYCLE = Unknown("reference cycle")
 
 #: (address suffix, names bound inside the instance: count / each)
 Instance = tuple[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ProviderDefaults:
+    """A provider's `default_tags`, with where they are written, so that a finding about
+    a resource's tags can point at the provider block they come from."""
+
+    #: The evaluated tags (a dict, an Unknown, or None when there is no default_tags).
+    tags: Any
+    #: "provider.aws", "provider.aws.west" (prefixed by the module that declares it).
+    address: str
+    location: Location
+    #: Where each literal key of the tags object is written.
+    key_locs: dict[str, Location] = field(default_factory=dict)
 
 
 def sub_blocks(block: Block, name: str) -> list[Block]:
@@ -74,7 +89,7 @@ class ModuleInstance:
         call_inputs: dict[str, tuple[Any, Scope]],
         chain: tuple[str, ...],
         call_path: tuple[str, ...],
-        providers: dict[str, Any],
+        providers: dict[str, ProviderDefaults],
     ) -> None:
         self.project = project
         self.config = config
@@ -393,26 +408,37 @@ class ModuleInstance:
             return f"{name}.{alias.expr.value}"
         return name
 
-    def _default_tags(self, block: Block, path: str) -> Any:
+    def _default_tags(self, block: Block, path: str) -> ProviderDefaults:
+        address = f"{self.prefix}provider.{self._provider_key(block, path)}"
         for dt in sub_blocks(block, "default_tags"):
             attr = dt.attributes.get("tags")
             if attr is not None:
-                return self.project.evaluator.ev(attr.expr, Scope(self, path))
-        return None
+                keys = {
+                    key: Location(path, item.line, item.line)
+                    for item in getattr(attr.expr, "items", ())
+                    if (key := text_of(item.key)) is not None
+                }
+                return ProviderDefaults(
+                    self.project.evaluator.ev(attr.expr, Scope(self, path)), address,
+                    Location(path, attr.line, attr.end_line), keys,
+                )
+        return ProviderDefaults(None, address, Location(path, block.line, block.end_line))
 
-    def _child_providers(self, block: Block) -> dict[str, Any]:
+    def _child_providers(self, block: Block) -> dict[str, ProviderDefaults]:
         attr = block.attributes.get("providers")
         if attr is None or not isinstance(attr.expr, ObjectExpr):
             return {k: v for k, v in self.providers.items() if "." not in k}
-        out: dict[str, Any] = {}
+        out: dict[str, ProviderDefaults] = {}
         for item in attr.expr.items:
             key = text_of(item.key)
             source = text_of(item.value)
-            if key and source:
-                out[key] = self.providers.get(source)
+            if key and source and source in self.providers:
+                out[key] = self.providers[source]
         return out
 
-    def provider_tags(self, block: Block, resource_type: str) -> Any:
+    def provider_defaults(self, block: Block, resource_type: str) -> ProviderDefaults | None:
+        """The provider configuration a resource uses (its `provider`, else the default
+        one of its type's provider), or None when the module sees none."""
         attr = block.attributes.get("provider")
         key = text_of(attr.expr) if attr is not None else None
         if key is None:

@@ -133,13 +133,18 @@ class Project:
                 if len(path) == 2 and path[0] == "tags" and isinstance(path[1], str):
                     node.fact_locs[f"tags.{path[1]}"] = loc
         # the AWS provider does not apply default_tags to auto scaling groups
-        defaults = (
+        provider = (
             None
             if node.native_type == "aws_autoscaling_group"
-            else instance.provider_tags(block, node.native_type)
+            else instance.provider_defaults(block, node.native_type)
         )
         own = plain(own)
-        defaults = plain(defaults)
+        defaults = plain(provider.tags) if provider is not None else None
+        if provider is not None and defaults is not None:
+            node.facts["default_tags_from"] = provider.address
+            node.fact_locs["default_tags"] = provider.location
+            for key, loc in provider.key_locs.items():
+                node.fact_locs[f"default_tags.{key}"] = loc
         if own is None and defaults is None:
             node.tags = None
         elif isinstance(own, Unknown) or isinstance(defaults, Unknown):

@@ -825,6 +825,16 @@ EXTRACTORS: dict[str, Callable[[Node, _View], None]] = {
     "aws_s3_bucket_policy": _simple({"bucket": ("bucket", "")}, refs=("bucket",)),
     "aws_sqs_queue_policy": _list_of_ref("queues", "queue_url"),
     "aws_sns_topic_policy": _list_of_ref("topics", "arn"),
+    # Who an inline policy or an attachment gives its permissions to.
+    "aws_iam_role_policy": _list_of_ref("roles", "role"),
+    "aws_iam_user_policy": _list_of_ref("users", "user"),
+    "aws_iam_group_policy": _list_of_ref("groups", "group"),
+    "aws_iam_role_policy_attachment": _list_of_ref("roles", "role"),
+    "aws_iam_user_policy_attachment": _list_of_ref("users", "user"),
+    "aws_iam_group_policy_attachment": _list_of_ref("groups", "group"),
+    "aws_iam_policy_attachment": _simple(
+        {"roles": ("roles", "list"), "users": ("users", "list"), "groups": ("groups", "list")}
+    ),
     "aws_kms_key": _simple({"key_rotation": ("enable_key_rotation", "bool")}),
 }
 
