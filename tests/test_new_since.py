@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import FIXTURES
 from .gitrepo import (
     BROKEN_TF,
     CLEAN_SG,
@@ -204,3 +205,31 @@ def test_deleted_variables_file_changes_its_module(tmp_path: Path) -> None:
                         "-f", "json")
     assert proc.returncode == 1, proc.stderr
     assert _findings(proc.stdout) == [("app/main.tf", 11, "IAC001", "aws_security_group.this")]
+
+
+def test_changed_lines_only_follows_the_path_behind_a_finding(tmp_path: Path) -> None:
+    """A database made public by a changed route table association: the finding's own
+    lines did not change, the association on its path did."""
+    bad = FIXTURES / "rules" / "IAC011" / "terraform" / "bad"
+    repo = Repo(tmp_path / "r")
+    main = (bad / "main.tf").read_text(encoding="utf-8")
+    repo.write("main.tf", main.replace("aws_subnet.public.id, aws_subnet.private_b.id",
+                                       "aws_subnet.private.id, aws_subnet.private_b.id"))
+    network = (bad / "network.tf").read_text(encoding="utf-8")
+    repo.write("network.tf", network)
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "base")
+    private = ('resource "aws_route_table_association" "private" {\n'
+               "  subnet_id      = aws_subnet.private.id\n"
+               "  route_table_id = aws_route_table.private.id\n")
+    assert private in network
+    repo.write("network.tf", network.replace(
+        private, private.replace("aws_route_table.private.id", "aws_route_table.public.id")))
+    proc = repo.iaclint("scan", ".", "--new-since", "HEAD", "--changed-lines-only",
+                        "--enable", "IAC011", "-f", "json")
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert _findings(proc.stdout) == [("main.tf", 12, "IAC011", "aws_db_instance.db")]
+    (finding,) = report["findings"]
+    assert any(r["file"] == "network.tf" for r in finding["related"])
+    assert report["new_since"]["hidden"] == 1  # the cache: public before, path unchanged
