@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from linter import gitstate, parallel
+from linter.loaders import warm_up_terraform
 from linter.model import Finding
 from linter.rule import PARSE_ERROR_RULE
 from linter.runner import ScanOptions, ScanResult, scan
@@ -121,6 +122,8 @@ def _base_fingerprints(
         return frozenset
     base_options = _mapped(options, top, base.top, paths, report_all=True, identity=base.top)
     base_options.baseline, base_options.baseline_name = (), ""
+    if any(p.endswith(_TF + _TFVARS) or _is_dir(base.top, p) for p in paths):
+        warm_up_terraform()
     return parallel.start(lambda: sorted(f.fingerprint for f in scan(base_options).findings),
                           frozenset)
 

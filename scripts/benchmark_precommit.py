@@ -3,11 +3,13 @@
 Usage: python scripts/benchmark_precommit.py [MODULE_DIR ...] [--repeat N]
 Default: every module repository under ../shared/corpus/terraform.
 
-Each module is copied into a temporary git repository and committed; its root
-`main.tf` then gets a one-line change, is staged, and the hook's command
-(`iaclint scan --staged --new-since HEAD main.tf`) runs as a subprocess: the
-first run with an empty parse cache (cold), the next ones warm. The plain
-`iaclint scan main.tf` of the same file is timed for comparison.
+Each module is copied into a temporary git repository and committed; one file
+then gets a small change and is staged, and the hook's command (`iaclint scan
+--staged --new-since HEAD FILE`) runs as a subprocess: the first run with an
+empty parse cache (cold), the next ones warm. Two files are tried: the root
+`main.tf` (every example and wrapper that calls the root module is re-checked)
+and the first example's `main.tf` (a leaf nobody calls). The plain `iaclint scan
+FILE` is timed for comparison.
 """
 
 from __future__ import annotations
@@ -41,25 +43,25 @@ def _timed(cwd: Path, args: list[str], env: dict[str, str]) -> tuple[float, int]
     return time.perf_counter() - started, proc.returncode
 
 
-def bench(module: Path, repeat: int) -> str:
+def bench(module: Path, changed: str, repeat: int) -> str:
     with tempfile.TemporaryDirectory(prefix="iaclint-bench-") as tmp:
         work = Path(tmp, module.name)
         shutil.copytree(module, work, ignore=shutil.ignore_patterns(".git", ".terraform"))
         _git(work, "init", "-q")
         _git(work, "add", "-A")
         _git(work, "commit", "-q", "-m", "base")
-        main = work / "main.tf"
-        main.write_text(main.read_text(encoding="utf-8") + CHANGE, encoding="utf-8")
-        _git(work, "add", "main.tf")
+        target = work / changed
+        target.write_text(target.read_text(encoding="utf-8") + CHANGE, encoding="utf-8")
+        _git(work, "add", changed)
         env = dict(os.environ, IACLINT_CACHE_DIR=str(Path(tmp, "cache")))
-        hook = ["scan", "--staged", "--new-since", "HEAD", "main.tf", "-q"]
+        hook = ["scan", "--staged", "--new-since", "HEAD", changed, "-q"]
         cold, code = _timed(work, hook, env)
         warm = [_timed(work, hook, env)[0] for _ in range(repeat)]
-        plain = [_timed(work, ["scan", "main.tf", "-q"], env)[0] for _ in range(repeat)]
+        plain = [_timed(work, ["scan", changed, "-q"], env)[0] for _ in range(repeat)]
         files = sum(1 for _ in work.rglob("*.tf"))
-        return (f"{module.name:32} {files:4d} .tf  hook cold {cold:5.2f} s  "
+        return (f"{module.name:30} {files:4d} .tf {changed:32} hook cold {cold:5.2f} s  "
                 f"warm median {statistics.median(warm):5.2f} s (min {min(warm):.2f})  "
-                f"plain scan main.tf {statistics.median(plain):5.2f} s  exit {code}")
+                f"plain scan {statistics.median(plain):5.2f} s  exit {code}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         print("no module found (../shared/corpus is absent)", file=sys.stderr)
         return 2
     for module in modules:
-        print(bench(module, max(args.repeat, 1)), flush=True)
+        examples = sorted(module.glob("examples/*/main.tf"))
+        for changed in ["main.tf", *(str(p.relative_to(module)) for p in examples[:1])]:
+            print(bench(module, changed, max(args.repeat, 1)), flush=True)
     return 0
 
 

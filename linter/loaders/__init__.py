@@ -33,6 +33,16 @@ def _loader_for(fmt: Format) -> Loader:
     raise ValueError(f"no loader for {fmt}")
 
 
+def warm_up_terraform() -> None:
+    """Import the Terraform loader and adapter and build the HCL parser now, so that a
+    process forked afterwards (the `--new-since` base scan) shares them instead of
+    importing and building them a second time."""
+    import linter.adapters.terraform  # noqa: F401
+    from linter.loaders.terraform import hcl_parser
+
+    hcl_parser()
+
+
 def load(source: SourceFile) -> Any:
     """The document for `source`, a ParseError, or None when it is not of its format."""
     try:

@@ -112,7 +112,7 @@ def parse_expression(text: str, line: int = 1) -> Expr:
 
 
 @functools.lru_cache(maxsize=1)
-def _lark_parser() -> Any:
+def hcl_parser() -> Any:
     """python-hcl2's own grammar and post-lexer, without tree position propagation."""
     try:
         import hcl2.parser as hcl2_parser
@@ -136,7 +136,7 @@ def _parse_tree(text: str, line_offset: int) -> Any:
     from lark.exceptions import LarkError, UnexpectedInput
 
     try:
-        parser = _lark_parser()
+        parser = hcl_parser()
         if parser is None:
             return hcl2.parses_to_tree(text)
         return parser.parse(text + "\n")  # python-hcl2 appends one too (lark issue 237)
