@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -25,9 +24,6 @@ ACTION: dict[str, Any] = yaml.safe_load((REPO / "action.yml").read_text(encoding
 STEPS: list[dict[str, Any]] = ACTION["runs"]["steps"]
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 SHA = "0123456789abcdef0123456789abcdef01234567"
-
-pytestmark = pytest.mark.skipif(shutil.which("bash") is None or shutil.which("git") is None,
-                                reason="needs bash and git")
 
 
 @dataclass

@@ -158,19 +158,49 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(
     assert os.listdir(target.parent) == ["report.sarif"]
 
 
-@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0,
-                    reason="needs POSIX permissions that apply to this user")
 def test_read_only_directory_is_a_clear_error(
-    infra: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    infra: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """A directory the user may not write to: exit 2 and a clear message, before the
+    scan. The mode alone does not stop root (the tests may run as root), so the
+    permission check also answers "no" for that directory, as it would for a user."""
     locked = tmp_path / "locked"
     locked.mkdir()
+    real_access = os.access
+
+    def access(path: object, mode: int, **kwargs: object) -> bool:
+        return False if Path(str(path)) == locked else real_access(path, mode, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
     locked.chmod(0o500)
     try:
         code, _, err = run(["scan", str(infra), "-o", str(locked / "x.txt")], capsys)
     finally:
         locked.chmod(0o700)
     assert code == 2 and "permission denied" in err.lower()
+    assert list(locked.iterdir()) == []
+
+
+def test_permission_denied_while_writing_is_a_clear_error(
+    infra: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The directory turned read-only between the check and the write (or a file system
+    that refuses late): the write's own PermissionError is reported, exit 2."""
+    target = tmp_path / "out" / "report.txt"
+    real_open = os.open
+
+    def refuse(path: object, flags: int, mode: int = 0o777, **kwargs: object) -> int:
+        if Path(str(path)).parent == target.parent:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, mode, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", refuse)
+    code, _, err = run(["scan", str(infra), "-o", str(target)], capsys)
+    assert code == 2 and f"cannot write {target}: permission denied" in err.lower()
+    assert "Traceback" not in err
+    assert list(target.parent.iterdir()) == []
 
 
 # -- --soft-fail -------------------------------------------------------------------

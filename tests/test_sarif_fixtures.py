@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from linter.config import Config
@@ -25,8 +26,7 @@ CASE_DIRS = sorted(
 
 
 @pytest.fixture(scope="module")
-def validator():  # type: ignore[no-untyped-def]
-    jsonschema = pytest.importorskip("jsonschema")
+def validator() -> jsonschema.Draft7Validator:
     schema = json.loads(SARIF_SCHEMA.read_text("utf-8"))
     return jsonschema.Draft7Validator(schema)
 
