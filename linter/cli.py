@@ -1,8 +1,9 @@
 """Command line: `iaclint scan`, `iaclint rules`, `iaclint explain`, `iaclint config`.
 
-`main(argv) -> int` never raises for user errors: exit 0 clean, 1 findings at
-or above the failure threshold (0 with --soft-fail), 2 usage, path,
-configuration or output errors.
+`main(argv) -> int` never raises: exit 0 clean, 1 findings at or above the failure
+threshold (0 with --soft-fail), 2 usage, path, configuration or output errors, 3 an
+internal error (a rule, loader or adapter raised: the report holds everything else;
+any other exception is caught in `main` and printed with its traceback).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import gc
 import json
 import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +32,16 @@ from linter.selection import UnknownRuleError, check_refs, config_refs, normaliz
 if TYPE_CHECKING:
     from linter.runner import ScanOptions, ScanResult
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+#: `scan --help` ends with this (\b keeps click from rewrapping it).
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  nothing at or above --fail-on (always with --soft-fail)
+  1  findings at or above --fail-on, or a file that does not parse
+  2  usage, path, configuration or output error
+  3  internal error: a rule or adapter of iaclint raised (even with --soft-fail);
+     everything else is still reported
+"""
 SEVERITY_CHOICES = click.Choice(["critical", "high", "medium", "low"], case_sensitive=False)
 
 
@@ -64,7 +75,7 @@ def cli() -> None:
     """Static analysis for AWS infrastructure code (Terraform, CloudFormation, IAM JSON)."""
 
 
-@cli.command()
+@cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), multiple=True,
               help="Format of the primary output (default: text).")
@@ -82,7 +93,8 @@ def cli() -> None:
 @click.option("--fail-on", type=SEVERITY_CHOICES,
               help="Lowest severity that makes the exit code 1 (default: config, else low).")
 @click.option("--soft-fail", is_flag=True,
-              help="Exit 0 even when there are findings (errors still exit 2).")
+              help="Exit 0 even when there are findings (errors still exit 2, internal "
+                   "errors 3).")
 @click.option("--enable", multiple=True, metavar="RULE",
               help="Run only this rule ID or category (repeatable; replaces the config's enable).")
 @click.option("--disable", multiple=True, metavar="RULE",
@@ -110,6 +122,9 @@ def cli() -> None:
               help="Say which configuration is used and which files were skipped and why.")
 @click.option("-q", "--quiet", is_flag=True,
               help="Print findings only: no summary line, nothing when clean, no -v messages.")
+@click.option("--debug", is_flag=True,
+              help="Log debugging records on stderr: files loaded from the parse cache, "
+                   "timings, and why each unknown value stayed unknown.")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False),
               help="Count only findings not recorded in this baseline file "
                    "(default: `baseline` in the configuration).")
@@ -140,9 +155,9 @@ def scan(paths: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...],
          rules_dir: tuple[str, ...], tf_vars: tuple[str, ...], tf_var_files: tuple[str, ...],
          cfn_params: tuple[str, ...], cfn_param_files: tuple[str, ...],
          include_partial_wildcards: bool | None, root: str | None, color: bool | None,
-         verbose: bool, quiet: bool, baseline_path: str | None, show_suppressed: bool,
-         report_unused_ignores: bool, new_since: str | None, changed_lines_only: bool,
-         staged: bool, sarif_category: str | None) -> None:
+         verbose: bool, quiet: bool, debug: bool, baseline_path: str | None,
+         show_suppressed: bool, report_unused_ignores: bool, new_since: str | None,
+         changed_lines_only: bool, staged: bool, sarif_category: str | None) -> None:
     """Scan files and directories for risky AWS infrastructure."""
     if sarif_category is not None and not sarif_category.strip(" /"):
         raise UsageFailure("--sarif-category needs a name")
@@ -153,6 +168,10 @@ def scan(paths: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...],
     planned = _plan_outputs(fmt, output, {"text": text_output, "json": json_output,
                                           "sarif": sarif_output, "github": github_output})
     stack = contextlib.ExitStack()  # --staged/--new-since snapshots live until reported
+    if debug:
+        from linter import debuglog
+
+        stack.enter_context(debuglog.enabled(sys.stderr))
     with stack:
         _scan_and_report(stack, planned, paths=paths, config_path=config_path, fail_on=fail_on,
                          soft_fail=soft_fail, enable=enable, disable=disable, exclude=exclude,
@@ -201,9 +220,7 @@ def _scan_and_report(
         log(f"compared with {c.ref} ({c.commit[:12] or 'no commit yet'}): "
             f"{plural(c.hidden, 'finding')} not shown")
     result.sarif_category = sarif_category
-    for rule_id, trace in result.rule_crashes:
-        click.echo(f"iaclint: internal error in rule {rule_id} (other rules ran):\n{trace}",
-                   err=True)
+    _report_internal(result)
     if not report_unused_ignores:  # a directive that cannot apply is always worth a warning
         result.unused_ignores = [d for d in result.unused_ignores if d.problem]
     for f in result.suppressed:
@@ -215,9 +232,34 @@ def _scan_and_report(
         log(f"baseline entry no longer matches: {fingerprint}")
     _write_outputs(planned, result, color=color, quiet=quiet, log=log,
                    show_suppressed=show_suppressed)
+    if result.incomplete:  # never 0 or 1: neither "clean" nor "findings" is the truth
+        click.echo("iaclint: the scan is incomplete because of an internal error "
+                   f"(exit code {EXIT_INTERNAL}); the reports hold everything else", err=True)
+        click.get_current_context().exit(EXIT_INTERNAL)
     unused = report_unused_ignores and any(not d.problem for d in result.unused_ignores)
     failed = (result.failed(config.fail_on) or unused) and not soft_fail
     click.get_current_context().exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+def _report_internal(result: ScanResult) -> None:
+    """Each bug caught during the scan, with its traceback, on stderr (a report file or
+    `-q` must not hide it)."""
+    for rule_id, trace in result.rule_crashes:
+        click.echo(f"iaclint: internal error in rule {rule_id} (other rules ran; its "
+                   f"findings may be missing):\n{trace}", err=True)
+    for error in result.internal_errors:
+        where = f" at {_rel(error.path, result.root)}" if error.path else ""
+        click.echo(f"iaclint: internal error in {error.stage}{where}: {error.summary}; "
+                   f"{error.lost} (the rest of the scan went on):\n{error.trace}", err=True)
+
+
+def _refuse_incomplete(result: ScanResult, what: str) -> None:
+    """A baseline made from a scan that lost findings would be wrong: write nothing."""
+    if result.incomplete:
+        _report_internal(result)
+        click.echo(f"iaclint: {what} not written: the scan is incomplete because of an "
+                   "internal error", err=True)
+        click.get_current_context().exit(EXIT_INTERNAL)
 
 
 def _execute(
@@ -341,6 +383,7 @@ def baseline_create(paths: tuple[str, ...], output: str | None, verbose: bool,
     result, config = _execute(paths=paths or (".",), fail_on=None, log=log,
                               use_baseline=False, **inputs)
     target = output or config.baseline or DEFAULT_NAME
+    _refuse_incomplete(result, f"baseline {target}")
     entries = entries_for(result.findings, IdentityRoots(result.root))
     _write_file(target, entries)
     skipped = sum(1 for f in result.findings if f.rule_id == "IAC000")
@@ -372,6 +415,7 @@ def baseline_prune(paths: tuple[str, ...], baseline_path: str | None, verbose: b
     except BaselineError as exc:
         raise UsageFailure(str(exc)) from exc
     result, _ = _execute(paths=paths, fail_on=None, log=log, baseline_path=target, **inputs)
+    _refuse_incomplete(result, f"baseline {target}")
     stale = set(result.stale_baseline)
     kept = [e for e in entries if e.fingerprint not in stale]
     for e in entries:
@@ -572,6 +616,10 @@ def _rel(path: str, root: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command line; returns the exit code. Click's own usage errors are 2; any
+    exception that escaped everything else is a bug: one line saying so, the
+    traceback, and exit code 3 (never a bare traceback and Python's exit code 1,
+    which would read as "findings")."""
     try:
         rv = cli.main(args=list(argv) if argv is not None else None, prog_name="iaclint",
                       standalone_mode=False)
@@ -583,6 +631,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("Aborted!", err=True)
         return EXIT_USAGE
+    except Exception as exc:
+        summary = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        click.echo(f"iaclint: internal error: {summary} (a bug in iaclint; please report "
+                   "it with the traceback below)", err=True)
+        click.echo(traceback.format_exc().rstrip(), err=True)
+        return EXIT_INTERNAL
     return rv if isinstance(rv, int) else EXIT_CLEAN
 
 

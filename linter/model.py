@@ -7,7 +7,9 @@ their parser's shapes into these types, and rules and reporters see only these.
 from __future__ import annotations
 
 import enum
+import traceback
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -332,6 +334,39 @@ class ParseError:
     column: int | None = None
 
 
+@dataclass(frozen=True)
+class InternalError:
+    """A bug in iaclint itself (a loader, an adapter or linking raised), caught where it
+    happened so that the rest of the scan goes on. Reported as IAC999, never as a parse
+    error (the file may be fine), and it makes the exit code 3."""
+
+    #: The file whose resources were lost (a Terraform root module's first file), or
+    #: None when no file is to blame (linking).
+    path: str | None
+    #: What failed, to finish "internal error in …": "the CloudFormation adapter".
+    stage: str
+    #: The exception in one line: "KeyError: 'Properties'".
+    summary: str
+    #: What the failure cost, to finish a sentence: "its resources were not checked".
+    lost: str = "its resources were not checked"
+    #: The full traceback, printed on stderr for a bug report.
+    trace: str = ""
+
+    @classmethod
+    def capture(cls, path: str | None, stage: str, exc: BaseException,
+                lost: str = "its resources were not checked") -> InternalError:
+        """The error for `exc`, which is being handled."""
+        summary = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        return cls(path, stage, summary, lost, trace)
+
+    @property
+    def message(self) -> str:
+        return (f"iaclint internal error in {self.stage} ({self.summary}); {self.lost}. "
+                "This is a bug in iaclint: please report it with the traceback printed "
+                "on stderr.")
+
+
 class Graph:
     """All nodes of one scan, indexed by id and kind, with reference edges."""
 
@@ -340,6 +375,35 @@ class Graph:
         self._by_kind: dict[str, list[Node]] = {}
         self._edges: dict[str, set[str]] = {}
         self._reverse: dict[str, set[str]] = {}
+        #: Inside `recording()`: the ids of the nodes the queries returned.
+        self._handed: set[str] | None = None
+
+    @contextmanager
+    def recording(self) -> Iterator[set[str]]:
+        """Collect the id of every node a query hands out while the block runs
+        (iteration, `get`, `resolve`, `of_kind`, `references`, `referrers`), so a test
+        can tell a rule that found nothing wrong from one that was given nothing to
+        look at. Off by default; then each query pays one attribute test."""
+        previous, self._handed = self._handed, set()
+        try:
+            yield self._handed
+        finally:
+            self._handed = previous
+
+    def _hand(self, nodes: list[Node]) -> list[Node]:
+        if self._handed is not None:
+            self._handed.update(n.id for n in nodes)
+        return nodes
+
+    def _hand_one(self, node: Node | None) -> Node | None:
+        if self._handed is not None and node is not None:
+            self._handed.add(node.id)
+        return node
+
+    def _handing(self, handed: set[str]) -> Iterator[Node]:
+        for node in self._nodes.values():
+            handed.add(node.id)
+            yield node
 
     def add(self, node: Node) -> None:
         if node.id in self._nodes:
@@ -368,33 +432,35 @@ class Graph:
         return len(self._nodes)
 
     def __iter__(self) -> Iterator[Node]:
+        if self._handed is not None:
+            return self._handing(self._handed)
         return iter(self._nodes.values())
 
     def get(self, node_id: str) -> Node | None:
-        return self._nodes.get(node_id)
+        return self._hand_one(self._nodes.get(node_id))
 
     def resolve(self, value: Any) -> Node | None:
         """The node a Ref points at, or None for anything else."""
         if isinstance(value, Ref):
-            return self._nodes.get(value.target)
+            return self._hand_one(self._nodes.get(value.target))
         return None
 
     def of_kind(self, *kinds: str) -> list[Node]:
         out: list[Node] = []
         for kind in kinds:
             out.extend(self._by_kind.get(kind, ()))
-        return out
+        return self._hand(out)
 
     def references(self, node: Node) -> list[Node]:
         """Nodes that `node` refers to."""
-        return [self._nodes[t] for t in sorted(self._edges.get(node.id, ()))]
+        return self._hand([self._nodes[t] for t in sorted(self._edges.get(node.id, ()))])
 
     def referrers(self, node: Node, *kinds: str) -> list[Node]:
         """Nodes that refer to `node`, optionally only of some kinds."""
         out = [self._nodes[s] for s in sorted(self._reverse.get(node.id, ()))]
         if kinds:
             out = [n for n in out if n.kind in kinds]
-        return out
+        return self._hand(out)
 
     def nodes(self, predicate: Iterable[str] | None = None) -> list[Node]:
         if predicate is None:

@@ -29,7 +29,7 @@ from pathlib import Path
 from linter import gitstate, parallel
 from linter.loaders import warm_up_terraform
 from linter.model import Finding
-from linter.rule import PARSE_ERROR_RULE
+from linter.rule import INTERNAL_ERROR_RULE, PARSE_ERROR_RULE
 from linter.runner import ScanOptions, ScanResult, scan
 
 _TF = (".tf", ".tf.json")
@@ -98,7 +98,8 @@ def run(
         keep = _new(base(), head_top, changed_files)
     else:
         keep = _on_changed_lines(head_top, gitstate.changes(top, commit, staged=staged))
-    kept = [f for f in result.findings if keep(f)]
+    # An internal error is never "old": it says this scan is incomplete, now.
+    kept = [f for f in result.findings if f.rule_id == INTERNAL_ERROR_RULE.id or keep(f)]
     result.new_since = Comparison(
         ref=ref, commit=commit, staged=staged, changed_lines_only=changed_lines_only,
         hidden=len(result.findings) - len(kept),

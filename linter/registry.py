@@ -15,7 +15,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from linter.rule import PARSE_ERROR_RULE, Rule
+from linter.rule import INTERNAL_ERROR_RULE, PARSE_ERROR_RULE, Rule
 
 ENTRY_POINT_GROUP = "iaclint.rules"
 
@@ -101,6 +101,8 @@ def load_rules(rules_dirs: Iterable[str] = ()) -> list[Rule]:
 
 
 def all_rules(rules_dirs: Iterable[str] = ()) -> list[Rule]:
-    """`load_rules` plus the parse-error pseudo-rule IAC000: what users can list,
-    explain, enable or disable."""
-    return [PARSE_ERROR_RULE, *(r for r in load_rules(rules_dirs) if r.id != PARSE_ERROR_RULE.id)]
+    """`load_rules` plus the pseudo-rules IAC000 (parse errors) and IAC999 (internal
+    errors): what users can list and explain."""
+    pseudo = (PARSE_ERROR_RULE.id, INTERNAL_ERROR_RULE.id)
+    return [PARSE_ERROR_RULE, *(r for r in load_rules(rules_dirs) if r.id not in pseudo),
+            INTERNAL_ERROR_RULE]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
-from linter.model import Finding, Location, Node, Related, Severity
+from linter.model import Finding, InternalError, Location, Node, Related, Severity
 
 if TYPE_CHECKING:
     from linter.config import Config
@@ -112,3 +112,46 @@ class ParseErrorRule(Rule):
 
 
 PARSE_ERROR_RULE = ParseErrorRule()
+
+
+class InternalErrorRule(Rule):
+    """Reports a file whose processing hit a bug in iaclint (an adapter or loader raised).
+
+    Distinct from IAC000 because the file may be perfectly valid: the user cannot fix
+    it, only report it. The runner feeds it; it cannot be selected, disabled,
+    suppressed or re-graded, and any IAC999 makes the exit code 3."""
+
+    id = "IAC999"
+    title = "iaclint internal error"
+    category = "internal-error"
+    severity = Severity.HIGH
+    description = (
+        "iaclint raised an unexpected exception while reading this file, so some or all "
+        "of its resources were not checked. The file itself may be valid: this is a bug "
+        "in iaclint, and the scan exits with code 3 whatever the other findings."
+    )
+    remediation = {
+        "terraform": "Report the bug with the traceback iaclint printed on stderr; "
+                     "`exclude` the directory meanwhile if it blocks a pipeline.",
+        "cloudformation": "Report the bug with the traceback iaclint printed on stderr; "
+                          "`exclude` the template meanwhile if it blocks a pipeline.",
+        "iam": "Report the bug with the traceback iaclint printed on stderr.",
+    }
+
+    def check(self, graph: Graph, config: Config) -> Iterable[Finding]:
+        return ()
+
+    def from_error(self, error: InternalError) -> Finding:
+        path = error.path or ""
+        return Finding(
+            rule_id=self.id,
+            severity=self.severity,
+            category=self.category,
+            message=error.message,
+            location=Location(path, 1, 1),
+            address=path,
+            evidence=error.stage,
+        )
+
+
+INTERNAL_ERROR_RULE = InternalErrorRule()

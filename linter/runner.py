@@ -1,21 +1,26 @@
 """The scan pipeline: discover → load → adapt → link → rules → findings.
 
 `scan()` never raises for bad input files: each becomes a located ParseError
-(reported as IAC000) and the rest of the scan goes on.
+(reported as IAC000) and the rest of the scan goes on. Nor for its own bugs: a
+loader, adapter unit or linking step that raises is an InternalError (IAC999 at
+the file whose resources were lost), a rule that raises is a rule crash, and both
+make `ScanResult.incomplete` true (exit code 3) while every other finding stays.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import time
 import traceback
 from collections.abc import Callable, Collection, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from linter import identity, suppress
+from linter import debuglog, identity, suppress
 from linter.adapters import AdaptContext, adapt_all
 from linter.config import Config
 from linter.directives import Directive
@@ -24,12 +29,14 @@ from linter.exclude import Excluder
 from linter.identity import IdentityRoots
 from linter.linking import link
 from linter.loaders import load
-from linter.model import Finding, Graph, ParseError, Severity
-from linter.rule import CATEGORIES, PARSE_ERROR_RULE, Rule
+from linter.model import Finding, Graph, InternalError, ParseError, Severity
+from linter.rule import CATEGORIES, INTERNAL_ERROR_RULE, PARSE_ERROR_RULE, Rule
 from linter.selection import selects, severity_for
 
 if TYPE_CHECKING:
     from linter.new_since import Comparison
+
+log = logging.getLogger(__name__)
 
 _LANGUAGE = {
     Format.TERRAFORM: "terraform",
@@ -37,6 +44,8 @@ _LANGUAGE = {
     Format.CLOUDFORMATION: "cloudformation",
     Format.IAM_POLICY: "iam",
 }
+
+_LOADER_NAMES = {"terraform": "Terraform", "cloudformation": "CloudFormation", "iam": "IAM policy"}
 
 _WHAT = {
     Format.TERRAFORM: "a Terraform file",
@@ -67,6 +76,9 @@ class ScanOptions:
     #: Report findings wherever they are, not only in the files named (a
     #: `--new-since` scan filters them by fingerprint instead).
     report_all: bool = False
+    #: Record which nodes each rule's graph queries returned (`ScanResult.evaluated`),
+    #: for the tests that prove a good fixture case was looked at.
+    record_evaluated: bool = False
 
 
 @dataclass
@@ -79,8 +91,12 @@ class ScanResult:
     rules: list[Rule]
     graph: Graph
     stats: dict[str, float] = field(default_factory=dict)
-    #: Rules that raised: (rule id, traceback). Reported, never fatal.
+    #: Rules that raised: (rule id, traceback). Reported, never fatal; exit code 3.
     rule_crashes: list[tuple[str, str]] = field(default_factory=list)
+    #: Bugs caught in a loader, adapter or linking (also IAC999 findings); exit code 3.
+    internal_errors: list[InternalError] = field(default_factory=list)
+    #: With `ScanOptions.record_evaluated`: rule ID → ids of the nodes its queries returned.
+    evaluated: dict[str, set[str]] = field(default_factory=dict)
     #: Files and directories removed by `exclude` patterns (not in `skipped`).
     excluded: list[Skipped] = field(default_factory=list)
     #: Rule ID → configured severity, for reporters that describe rules (SARIF).
@@ -97,6 +113,12 @@ class ScanResult:
     paths: list[str] = field(default_factory=list)
     #: `--sarif-category`: the code scanning category SARIF reports under (None: from `paths`).
     sarif_category: str | None = None
+
+    @property
+    def incomplete(self) -> bool:
+        """iaclint itself failed somewhere (a rule or adapter raised): the report holds
+        everything else, but not everything there is to find."""
+        return bool(self.rule_crashes or self.internal_errors)
 
     def failed(self, threshold: Severity) -> bool:
         """A finding at or above the threshold, or any file that did not parse
@@ -130,9 +152,17 @@ def scan(options: ScanOptions) -> ScanResult:
 
     documents: dict[str, list[object]] = {}
     errors: list[ParseError] = []
+    internal: list[InternalError] = []
     scanned: list[SourceFile] = []
     for source in files:
-        doc = load(source)
+        try:
+            doc = load(source)
+        except Exception as exc:  # a loader bug: this file is lost, the others are not
+            scanned.append(source)
+            internal.append(InternalError.capture(
+                source.path, f"the {_LOADER_NAMES[_LANGUAGE[source.format]]} loader", exc,
+                "nothing in this file was checked"))
+            continue
         if doc is None:
             skipped.append(Skipped(source.path, f"not {_WHAT[source.format]}"))
             continue
@@ -142,6 +172,8 @@ def scan(options: ScanOptions) -> ScanResult:
             continue
         documents.setdefault(_LANGUAGE[source.format], []).append(doc)
     loaded = time.perf_counter()
+    log.debug("loaded %d files (%d parse errors) in %.3fs", len(scanned), len(errors),
+              loaded - started)
 
     ctx = AdaptContext(
         config=options.config,
@@ -153,22 +185,42 @@ def scan(options: ScanOptions) -> ScanResult:
     )
     adapted = adapt_all(documents, ctx)
     errors.extend(adapted.errors)
+    internal.extend(adapted.internal_errors)
+    adapted_at = time.perf_counter()
+    log.debug("adapted %d nodes in %.3fs", len(adapted.nodes), adapted_at - loaded)
     graph = Graph()
     for node in adapted.nodes:
         graph.add(node)
     graph.connect_refs()
-    link(graph)
+    try:
+        link(graph)
+    except Exception as exc:  # rules still run, on a graph that may lack some links
+        internal.append(InternalError.capture(
+            None, "linking", exc, "configuration held by separate resources may be missing"))
     built = time.perf_counter()
+    log.debug("built and linked the graph in %.3fs", built - adapted_at)
+    if log.isEnabledFor(logging.DEBUG):
+        debuglog.unknown_reasons(graph, root)
 
     config = options.config
     rules = [r for r in options.rules if selects(config, r)]
     findings: list[Finding] = []
     crashes: list[tuple[str, str]] = []
+    evaluated: dict[str, set[str]] = {}
     for rule in rules:
-        try:
-            findings.extend(rule.check(graph, options.config))
-        except Exception:  # a broken rule must not hide the others' findings
-            crashes.append((rule.id, traceback.format_exc()))
+        rule_started = time.perf_counter()
+        before = len(findings)
+        recording: AbstractContextManager[set[str]] = (
+            graph.recording() if options.record_evaluated else nullcontext(set()))
+        with recording as handed:
+            try:
+                findings.extend(rule.check(graph, options.config))
+            except Exception:  # a broken rule must not hide the others' findings
+                crashes.append((rule.id, traceback.format_exc()))
+        if options.record_evaluated:
+            evaluated[rule.id] = set(handed)
+        log.debug("rule %s: %d findings in %.3fs", rule.id, len(findings) - before,
+                  time.perf_counter() - rule_started)
     if selects(config, PARSE_ERROR_RULE):
         findings.extend(
             PARSE_ERROR_RULE.from_error(e.path, e.line, e.message) for e in _unique(errors)
@@ -206,7 +258,14 @@ def scan(options: ScanOptions) -> ScanResult:
     )
     findings = [f for f in outcome.findings if not f.suppressed]
     suppressed = [f for f in outcome.findings if f.suppressed]
+    # Internal errors bypass selection, scope and suppression: they say the scan is
+    # incomplete, which no configuration may hide.
+    lost = [INTERNAL_ERROR_RULE.from_error(e) for e in internal if e.path]
+    if lost:
+        findings = sorted([*findings, *identity.assign(lost, roots)], key=Finding.sort_key)
     done = time.perf_counter()
+    log.debug("scan done in %.3fs: %d findings, %d suppressed", done - started,
+              len(findings), len(suppressed))
     stats: dict[str, float] = {
         "load_seconds": loaded - started,
         "graph_seconds": built - loaded,
@@ -221,10 +280,12 @@ def scan(options: ScanOptions) -> ScanResult:
         files=scanned,
         skipped=skipped,
         errors=errors,
-        rules=[PARSE_ERROR_RULE, *rules],
+        rules=[PARSE_ERROR_RULE, *([INTERNAL_ERROR_RULE] if lost else []), *rules],
         graph=graph,
         stats=stats,
         rule_crashes=crashes,
+        internal_errors=internal,
+        evaluated=evaluated,
         excluded=excluded,
         severity_overrides=overrides,
         suppressed=suppressed,

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from linter.model import Severity
-from linter.rule import PARSE_ERROR_RULE, Rule
+from linter.rule import INTERNAL_ERROR_RULE, PARSE_ERROR_RULE, Rule
 
 if TYPE_CHECKING:
     from linter.config import Config
@@ -71,7 +71,12 @@ def check_refs(refs: Iterable[str], rules: Sequence[Rule], where: str) -> None:
     for rule in (PARSE_ERROR_RULE, *rules):
         known.setdefault(rule.id.casefold(), rule.id)
         known.setdefault(rule.category.casefold(), rule.category)
+    internal = {INTERNAL_ERROR_RULE.id.casefold(), INTERNAL_ERROR_RULE.category.casefold()}
     for ref in refs:
+        if ref.casefold() in internal:  # a silent no-op would be worse than a refusal
+            raise UnknownRuleError(
+                f"{where}: {ref!r} reports bugs in iaclint itself; it cannot be enabled, "
+                "disabled, re-graded or ignored (an internal error always exits 3)")
         if ref.casefold() not in known:
             hint = suggestion(ref, list(known.values()))
             raise UnknownRuleError(f"{where}: unknown rule or category {ref!r}; {hint}")

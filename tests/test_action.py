@@ -258,7 +258,7 @@ def test_empty_inputs_add_no_options(
     assert _recorded(tmp_path)[1][2:] == ["scan", "--format", "github", "--", "."]
 
 
-@pytest.mark.parametrize("exit_code", [1, 2])
+@pytest.mark.parametrize("exit_code", [1, 2, 3])
 def test_iaclint_failure_fails_the_step_with_its_code(
     workspace: Path, tmp_path: Path, recorder: Path, monkeypatch: pytest.MonkeyPatch,
     exit_code: int,

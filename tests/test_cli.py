@@ -118,7 +118,9 @@ def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     first = out.splitlines()[0].split()[0]
     code, out, _ = run(["explain", first.lower()], capsys)
     assert code == 0 and first in out
-    assert run(["explain", "IAC999"], capsys)[0] == 2
+    assert run(["explain", "IAC998"], capsys)[0] == 2
+    code, out, _ = run(["explain", "IAC999"], capsys)  # the internal-error pseudo-rule
+    assert code == 0 and "iaclint internal error" in out
 
 
 def test_verbose_lists_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -240,7 +240,10 @@ def test_severity_override_reaches_sarif_rule_descriptors(
          "severity_overrides: unknown rule or category 'IAC0020'; did you mean 'IAC020'?"),
         ("ignore: [{id: [IAC001, open-ingres]}]\n",
          "ignore[0].id: unknown rule or category 'open-ingres'; did you mean 'open-ingress'?"),
-        ("disable: [IAC999]\n", "unknown rule or category 'IAC999'; `iaclint rules` lists them"),
+        ("disable: [XYZ999]\n", "unknown rule or category 'XYZ999'; `iaclint rules` lists them"),
+        ("disable: [IAC999]\n", "disable: 'IAC999' reports bugs in iaclint itself; it cannot "
+                                "be enabled, disabled"),
+        ("severity_overrides: {internal-error: low}\n", "'internal-error' reports bugs in iaclint"),
     ],
 )
 def test_unknown_names_in_config_exit_2(

@@ -5,15 +5,18 @@ are evaluated by `cfn_eval.Evaluator`; `cfn_kinds` maps each type to a kind
 and its facts; `cfn_sam` reads what SAM's transform would generate that the
 rules care about (SAM `Globals` are merged into each serverless resource).
 Resources whose Condition is false are not created, so they are not nodes.
+A bug while adapting one template is an internal error at that template (IAC999);
+the other templates are still adapted.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from linter.adapters import AdaptContext, AdaptResult
+from linter.adapters import AdaptContext, AdaptResult, guarded
 from linter.adapters.cfn_eval import NOVALUE, Evaluator
 from linter.adapters.cfn_foreach import expand_resources
 from linter.adapters.cfn_kinds import KINDS, ResourceView
@@ -31,10 +34,9 @@ def adapt(documents: Iterable[CfnTemplate], ctx: AdaptContext) -> AdaptResult:
     for template in documents:
         if not isinstance(template, CfnTemplate):
             continue
-        try:
-            adapt_template(template, overrides, result)
-        except RecursionError:
-            result.errors.append(ParseError(template.path, 1, "template is nested too deeply"))
+        guarded(result, template.path, "the CloudFormation adapter",
+                functools.partial(adapt_template, template, overrides, result),
+                too_deep="template is nested too deeply")
     return result
 
 

@@ -4,16 +4,18 @@ A file that is only policies (one document, a list, a CLI wrapper) is one node,
 `iam.policy_document`, addressed by its path. An authorization-details export
 describes many principals, so each user, group, role and managed policy in it
 is its own node (`<file>:role/Name`), carrying its trust and inline policies
-and its attached managed policy ARNs.
+and its attached managed policy ARNs. A bug while adapting one file is an internal
+error at that file (IAC999); the other files are still adapted.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from typing import Any
 
-from linter.adapters import AdaptContext, AdaptResult
+from linter.adapters import AdaptContext, AdaptResult, guarded
 from linter.loaders.iam_json import PolicyFile, decode_embedded
 from linter.model import Location, Node, Source
 from linter.policy import parse_policy
@@ -30,7 +32,9 @@ def adapt(documents: Iterable[PolicyFile], ctx: AdaptContext) -> AdaptResult:
     result = AdaptResult()
     for doc in documents:
         if isinstance(doc, PolicyFile):
-            result.nodes.extend(nodes_for(doc, ctx.root))
+            nodes = guarded(result, doc.path, "the IAM policy adapter",
+                            functools.partial(nodes_for, doc, ctx.root))
+            result.nodes.extend(nodes or ())
     return result
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import pickle
 import random
@@ -22,6 +23,7 @@ from typing import Any
 from linter.model import ParseError
 
 PRUNE_CHANCE = 1 / 500
+log = logging.getLogger(__name__)
 
 #: the loader's own modules: a change to any of them must invalidate every entry
 _SOURCES = (
@@ -98,10 +100,13 @@ def get(path: str, data: bytes) -> Any:
         with open(target, "rb") as fh:
             doc = pickle.load(fh)
     except Exception:  # a missing, truncated or foreign entry is just a miss
+        log.debug("parsing %s (not in the parse cache)", path)
         return None
     if isinstance(doc, ParseError):
+        log.debug("loaded %s from the parse cache (a parse error)", path)
         return replace(doc, path=path)
     if hasattr(doc, "path") and hasattr(doc, "body"):
+        log.debug("loaded %s from the parse cache", path)
         doc.path = path
         return doc
     return None

@@ -161,13 +161,23 @@ def summary_line(result: ScanResult, *, accepted: bool = True) -> str:
     """'3 findings (1 critical, 2 high) in 12 files scanned', or the clean message;
     with `accepted`, followed by what was suppressed or baselined."""
     scanned = plural(len(result.files), "file")
-    accepted_text = (suppressed_text(result) if accepted else "") + comparison_text(result)
+    accepted_text = ((suppressed_text(result) if accepted else "") + comparison_text(result)
+                     + incomplete_text(result))
     if not result.findings:
         return f"No findings in {scanned} scanned{accepted_text}."
     counts = severity_counts(result.findings)
     parts = ", ".join(f"{n} {sev.label}" for sev, n in counts.items() if n)
     return (f"{plural(len(result.findings), 'finding')} ({parts}) in {scanned} "
             f"scanned{accepted_text}")
+
+
+def incomplete_text(result: ScanResult) -> str:
+    """'; INCOMPLETE: rule IAC001 crashed, 1 internal error' (empty for a whole scan), so
+    that a summary never reads as a clean bill when iaclint itself failed."""
+    parts = [f"rule {rule_id} crashed" for rule_id, _ in result.rule_crashes]
+    if result.internal_errors:
+        parts.append(plural(len(result.internal_errors), "internal error"))
+    return f"; INCOMPLETE: {', '.join(parts)}" if parts else ""
 
 
 def suppressed_text(result: ScanResult) -> str:

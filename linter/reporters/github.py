@@ -114,5 +114,13 @@ def render(result: ScanResult, *, color: bool = False) -> str:
         lines.append(f"::group::{escape_data(title)}")
         lines += [log_line(item) for item in rest]
         lines.append("::endgroup::")
+    # Not tied to a file (the IAC999 findings of files are annotations above), but the
+    # log must say that the scan is incomplete, as an error a reader cannot miss.
+    problems = [f"rule {rule_id} crashed; its findings may be missing"
+                for rule_id, _ in result.rule_crashes]
+    problems += [f"internal error in {e.stage} ({e.summary}); {e.lost}"
+                 for e in result.internal_errors if e.path is None]
+    title = escape_property("iaclint internal error")
+    lines += [f"::error title={title}::{escape_data(text)}" for text in problems]
     lines.append(f"::notice::{escape_data('iaclint: ' + summary_line(result))}")
     return "\n".join(lines) + "\n"

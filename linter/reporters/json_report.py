@@ -22,7 +22,7 @@ from linter.reporters.common import (
 if TYPE_CHECKING:
     from linter.runner import ScanResult
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 def report(result: ScanResult) -> dict[str, Any]:
@@ -76,6 +76,16 @@ def report(result: ScanResult) -> dict[str, Any]:
         "errors": errors,
         "skipped": skipped,
         "rule_crashes": sorted({rule_id for rule_id, _ in result.rule_crashes}),
+        "internal_errors": [
+            {
+                "file": relpath(e.path, result.root) if e.path else None,
+                "stage": e.stage,
+                "message": e.summary,
+                "lost": e.lost,
+            }
+            for e in result.internal_errors
+        ],
+        "incomplete": result.incomplete,
     }
 
 

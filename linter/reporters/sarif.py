@@ -41,7 +41,7 @@ from linter.reporters.common import (
     suppression_note,
     tool_version,
 )
-from linter.rule import Rule
+from linter.rule import INTERNAL_ERROR_RULE, Rule
 
 if TYPE_CHECKING:
     from linter.runner import ScanResult
@@ -604,13 +604,31 @@ def _invocation(result: ScanResult, index: Mapping[str, int],
     for rule_id, trace in result.rule_crashes:
         last = trace.strip().splitlines()[-1] if trace.strip() else "exception"
         notifications.append(om.Notification(
-            message=om.Message(text=f"rule {rule_id} raised {last}; its findings are missing"),
+            message=om.Message(text=f"rule {rule_id} raised {last}; its findings may be "
+                                    "missing"),
             level="error",
             associated_rule=om.ReportingDescriptorReference(
                 id=rule_id, index=index[rule_id]) if rule_id in index else None,
         ))
+    for error in result.internal_errors:  # those with a file are IAC999 results as well
+        locations = None
+        if error.path:
+            locations = [om.Location(physical_location=om.PhysicalLocation(
+                artifact_location=artifact_location(relpath(error.path, result.root)),
+                region=om.Region(start_line=1)))]
+        notifications.append(om.Notification(
+            message=om.Message(text=f"internal error in {error.stage} ({error.summary}); "
+                                    f"{error.lost}"),
+            level="error",
+            locations=locations,
+            associated_rule=om.ReportingDescriptorReference(
+                id=INTERNAL_ERROR_RULE.id, index=index[INTERNAL_ERROR_RULE.id])
+            if error.path and INTERNAL_ERROR_RULE.id in index else None,
+        ))
+    # SARIF §3.20.14: false when the tool failed to complete its analysis; the results
+    # it did produce are all there.
     return om.Invocation(
-        execution_successful=True,
+        execution_successful=not result.incomplete,
         tool_execution_notifications=notifications or None,
     )
 

@@ -32,6 +32,7 @@ from linter.reporters.common import (
     suppression_note,
     unused_text,
 )
+from linter.rule import INTERNAL_ERROR_RULE
 
 if TYPE_CHECKING:
     from linter.runner import ScanResult
@@ -82,7 +83,12 @@ def render(
         out.append(style(f"note: {n} baseline entr{'y' if n == 1 else 'ies'} no longer "
                          "match any finding (`iaclint baseline prune` removes them)", _DIM))
     for rule_id, _trace in result.rule_crashes:
-        out.append(style(f"warning: rule {rule_id} crashed; its findings are missing", "33"))
+        out.append(style(f"error: rule {rule_id} crashed (an internal error, exit code 3); "
+                         "its findings may be missing", "1;31"))
+    for error in result.internal_errors:
+        if error.path is None:  # the ones with a file are IAC999 findings above
+            out.append(style(f"error: internal error in {error.stage} ({error.summary}); "
+                             f"{error.lost}", "1;31"))
     if quiet:
         while out and not out[-1]:
             out.pop()
@@ -115,6 +121,8 @@ def _finding_lines(
     note = suppression_note(f, root)
     if note:
         lines.append("    " + style(printable(f"({note})"), _DIM if f.suppressed else "33"))
+    if f.rule_id == INTERNAL_ERROR_RULE.id:  # about the file as a whole: no line to show
+        return lines
     snippet = sources.snippet(loc.path, loc.start_line, loc.end_line)
     if snippet is None:
         return lines

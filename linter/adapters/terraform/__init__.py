@@ -22,20 +22,25 @@ providers or state:
 
 Whatever cannot be known (computed attributes, data sources, variables without
 a value) is Unknown, or a Ref naming the resource it comes from; an expression
-Terraform would reject is Invalid (also unknown). Nothing here raises for bad input.
+Terraform would reject is Invalid (also unknown). Nothing here raises for bad input;
+a bug while evaluating one root module is an internal error at its first file
+(IAC999) and the other root modules are still evaluated.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
-import traceback
+import time
 from typing import Any
 
-from linter.adapters import AdaptContext, AdaptResult
+from linter.adapters import AdaptContext, AdaptResult, guarded
 from linter.adapters.terraform.config import ConfigLoader, root_directories
 from linter.adapters.terraform.project import Project
 from linter.loaders.hcl_ast import TerraformFile
-from linter.model import ParseError
+
+log = logging.getLogger(__name__)
 
 
 def adapt(documents: list[Any], ctx: AdaptContext) -> AdaptResult:
@@ -51,15 +56,16 @@ def adapt(documents: list[Any], ctx: AdaptContext) -> AdaptResult:
         if config is None:
             continue
         project = Project(root, loader, ctx)
-        try:
-            nodes = project.run(config)
-        except Exception as exc:  # an evaluator bug must not hide the other modules
-            first = config.files[0].path if config.files else root
-            detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-            result.errors.append(
-                ParseError(first, 1, f"internal error evaluating module: {detail}")
-            )
+        first = config.files[0].path if config.files else root
+        started = time.perf_counter()
+        nodes = guarded(
+            result, first, "the Terraform adapter", functools.partial(project.run, config),
+            "no resource of the root module this file belongs to was checked",
+        )
+        if nodes is None:
             continue
+        log.debug("evaluated the root module %s: %d resources in %.3fs", root, len(nodes),
+                  time.perf_counter() - started)
         for node in nodes:
             if node.id not in seen:
                 seen.add(node.id)
