@@ -138,10 +138,12 @@ def test_readme_example_is_a_working_pre_commit_config(tmp_path: Path) -> None:
     path.write_text(match.group(1), encoding="utf-8")
     (declared,) = load_config(str(path))["repos"]
     if (REPO / ".git").exists():
-        found = subprocess.run(["git", "rev-parse", "--verify", "--quiet",
-                                f"{declared['rev']}^{{commit}}"], cwd=REPO,
-                               capture_output=True, check=False)
-        assert found.returncode == 0, f"rev {declared['rev']!r} does not exist here"
+        # A branch name is a local branch in a clone of it, else its origin's branch (a
+        # clone of another branch, a CI checkout).
+        found = [subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+                                cwd=REPO, capture_output=True, check=False).returncode
+                 for rev in (declared["rev"], f"origin/{declared['rev']}")]
+        assert 0 in found, f"rev {declared['rev']!r} does not exist here"
     repo = module_repo(tmp_path / "r")
     repo.write("web.tf", NEW_SG)
     repo.git("add", "web.tf")
