@@ -79,9 +79,15 @@ def prepare(path: str) -> None:
 
 
 def write_atomic(path: str, text: str) -> None:
-    """Replace `path` with `text` (UTF-8) in one step; keeps an existing file's mode."""
+    """Replace `path` with `text` (UTF-8) in one step; keeps an existing file's mode.
+    A device, pipe or socket (`-o /dev/null`, `-o /dev/stdout`) is written to, never
+    replaced: renaming over /dev/null as root would turn it into a regular file."""
     prepare(path)
     target = Path(path)
+    with contextlib.suppress(OSError):
+        if not stat.S_ISREG(target.stat().st_mode) and not target.is_dir():
+            _write_special(path, text)
+            return
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
@@ -97,6 +103,14 @@ def write_atomic(path: str, text: str) -> None:
             os.unlink(tmp)
         raise OutputError(f"cannot write {path}: {_reason(exc)}") from exc
     _sync_directory(target.parent)
+
+
+def _write_special(path: str, text: str) -> None:
+    try:
+        with open(path, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {_reason(exc)}") from exc
 
 
 def append_step_summary(outputs: Sequence[Output], result: ScanResult,

@@ -118,6 +118,26 @@ def test_existing_file_is_replaced_and_keeps_its_mode(
     assert os.listdir(tmp_path / "infra") == ["sg.tf"]
 
 
+def test_a_pipe_is_written_to_not_replaced(
+    infra: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`-o /dev/null` or a named pipe: renaming a temporary file over it (as root)
+    would turn the device or pipe into a regular file."""
+    import threading
+
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    code, _, err = run(["scan", str(infra), "-f", "json", "-o", str(fifo)], capsys)
+    reader.join(timeout=30)
+    assert code == 1, err
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert json.loads(received[0])["summary"]["findings"] >= 1
+    assert sorted(os.listdir(tmp_path)) == ["infra", "report.fifo"]
+
+
 @pytest.mark.parametrize("flag", ["-o", "--sarif-output"])
 def test_unwritable_destination_is_a_clear_error(
     infra: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str
