@@ -109,8 +109,12 @@ def to_lower(value: Any) -> Any:
 
 def to_list(value: Any) -> Any:
     """A list: a list's items, a Partial's known items plus one Unknown, a single
-    value (an Unknown included) as a one-item list; a Choice per branch."""
-    return lift(list_items, value)
+    value (an Unknown or a Ref included) as a one-item list; a Choice per branch."""
+    if isinstance(value, Choice):
+        return lift(to_list, value)
+    if value is None or value is NOVALUE:
+        return None
+    return list_items(value)
 
 
 #: IP protocol numbers and spellings → the normalized name (see IngressRule.protocol).

@@ -176,8 +176,10 @@ Row = Fact | Derived | Shaped | Linked
 
 @dataclass(frozen=True)
 class Target:
-    """What a separate configuration resource configures: linking.py resolves the
-    fact and attaches the resource to its target (see linking.py)."""
+    """What a separate policy or configuration resource configures: linking.py
+    resolves the fact, records the resolved targets in the resource's `targets`
+    and the resource in each target's `attached`. (Network associations have
+    their own linking: see the `Linked` rows of subnets, VPCs and route tables.)"""
 
     fact: str
     kind: str
@@ -237,9 +239,19 @@ TARGETS = Linked("targets", "list[tuple[Ref, role]] (the resolved resources it c
 AZ = fact("availability_zone", VALUE, "availability_zone", "AvailabilityZone",
           doc="str|Unknown (when written)")
 SUBNET_IDS = fact("subnets", LIST, "subnet_ids", "SubnetIds|Subnets", doc="list (subnet Refs/ids)")
-ROLES = refs("roles", "role|roles", "Roles|RoleName")
-USERS = refs("users", "user|users", "Users|UserName")
-GROUPS = refs("groups", "group|groups", "Groups|GroupName")
+
+
+def _principals(tf: tuple[str, str, str], cfn: tuple[str, str, str]) -> tuple[Fact, ...]:
+    """The roles, users and groups a policy or attachment gives its permissions to."""
+    return tuple(refs(name, t, c) for name, t, c in zip(("roles", "users", "groups"), tf, cfn,
+                                                        strict=True))
+
+
+#: Managed policy (CloudFormation lists its principals), inline policy, attachment.
+MANAGED_PRINCIPALS = _principals(("", "", ""), ("Roles", "Users", "Groups"))
+INLINE_PRINCIPALS = _principals(("role", "user", "group"),
+                                ("Roles|RoleName", "Users|UserName", "Groups|GroupName"))
+ATTACHED_PRINCIPALS = _principals(("role|roles", "user|users", "group|groups"), ("", "", ""))
 PRINCIPALS = (Target("roles", "iam.role", "role"), Target("users", "iam.user", "user"),
               Target("groups", "iam.group", "group"))
 
@@ -308,7 +320,6 @@ SPEC: tuple[KindSpec, ...] = (
          ref("subnet", "subnet_id", "SubnetId"),
          ref("network_acl", "network_acl_id", "NetworkAclId"),
          tf=("aws_network_acl_association",), cfn=("AWS::EC2::SubnetNetworkAclAssociation",),
-         targets=(Target("network_acl", "ec2.network_acl", "network ACL"),),
          noun="network ACL association"),
     kind("ec2.vpc", "A VPC.",
          fact("cidr_block", STR, "cidr_block", "CidrBlock", doc="str"),
@@ -336,7 +347,6 @@ SPEC: tuple[KindSpec, ...] = (
          ref("vpc", "vpc_id", "VpcId"),
          ref("internet_gateway", "internet_gateway_id", "InternetGatewayId"),
          tf=("aws_internet_gateway_attachment",), cfn=("AWS::EC2::VPCGatewayAttachment",),
-         targets=(Target("internet_gateway", "ec2.internet_gateway", "internet gateway"),),
          noun="gateway attachment"),
     kind("ec2.nat_gateway", "A NAT gateway.",
          ref("subnet", "subnet_id", "SubnetId"),
@@ -354,8 +364,7 @@ SPEC: tuple[KindSpec, ...] = (
     kind("ec2.route", "One route written as its own resource.",
          ref("route_table", "route_table_id", "RouteTableId"),
          Shaped("routes", "list[Route] (one)"),
-         tf=("aws_route",), cfn=("AWS::EC2::Route",),
-         targets=(Target("route_table", "ec2.route_table", "route table"),), noun="route"),
+         tf=("aws_route",), cfn=("AWS::EC2::Route",), noun="route"),
     kind("ec2.route_table_association", "Puts a subnet under a route table.",
          ref("subnet", "subnet_id", "SubnetId"), ref("route_table", "route_table_id",
                                                      "RouteTableId"),
@@ -705,18 +714,18 @@ SPEC: tuple[KindSpec, ...] = (
          noun="group"),
     kind("iam.managed_policy", "A customer managed policy (attached by roles/users/groups "
          "or attachments that name it).",
-         POLICIES, ROLES, USERS, GROUPS, TARGETS,
+         POLICIES, *MANAGED_PRINCIPALS, TARGETS,
          tf=("aws_iam_policy",), cfn=("AWS::IAM::ManagedPolicy",),
          iam=("iam_managed_policy_detail",), targets=PRINCIPALS, noun="managed policy"),
     kind("iam.inline_policy", "An inline policy written as its own resource, embedded in the "
          "roles, users and groups it names.",
-         POLICIES, ROLES, USERS, GROUPS, TARGETS,
+         POLICIES, *INLINE_PRINCIPALS, TARGETS,
          tf=("aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"),
          cfn=("AWS::IAM::Policy", "AWS::IAM::RolePolicy", "AWS::IAM::UserPolicy",
               "AWS::IAM::GroupPolicy"),
          targets=PRINCIPALS, noun="inline policy"),
     kind("iam.policy_attachment", "Attaches a managed policy to roles, users or groups.",
-         ROLES, USERS, GROUPS, MANAGED_ARNS, TARGETS,
+         *ATTACHED_PRINCIPALS, MANAGED_ARNS, TARGETS,
          tf=("aws_iam_role_policy_attachment", "aws_iam_user_policy_attachment",
              "aws_iam_group_policy_attachment", "aws_iam_policy_attachment"),
          targets=PRINCIPALS, noun="policy attachment"),
@@ -847,8 +856,12 @@ def _read(props: Properties, row: Fact) -> tuple[bool, Any, Location | None]:
             if EACH in src.path[:end]:
                 continue
             value, where = props.walk(src.path[:end])
-            if value is not None:
-                return False, None, props.location(where)
+            if value is None:
+                continue
+            if props.blocks and isinstance(value, list):  # a block: where its first is
+                first = next((n for n, v in enumerate(value) if isinstance(v, dict)), None)
+                where = where if first is None else (*where, first)
+            return False, None, props.location(where)
     return False, None, None
 
 
