@@ -150,6 +150,8 @@ def test_every_kind_of_both_languages_has_a_pair() -> None:
     ("network", "nat", "connectivity", "public"),
     ("network", "b", "availability_zone", "unknown"),  # AWS chooses it
     ("databases", "main", "multi_az", None),  # not written, no default: absent
+    ("databases", "main", "deletion_protection", False),
+    ("databases", "restored", "deletion_protection", True),
 ])
 def test_aws_defaults_when_unwritten(case: str, name: str, fact: str, expected: Any) -> None:
     for language in FILES:
