@@ -797,7 +797,8 @@ class Properties:
     language: str
     blocks: bool = False
     reference: Callable[[str], Any] | None = None
-    _walked: dict[tuple[str, ...], tuple[Any, tuple[Any, ...]]] = field(default_factory=dict)
+    _walked: dict[tuple[str, ...], tuple[Any, tuple[Any, ...]]] = field(
+        default_factory=dict, init=False, repr=False)
 
     def walk(self, path: tuple[str, ...]) -> tuple[Any, tuple[Any, ...]]:
         """(value, the concrete attribute path with list indexes); value None when

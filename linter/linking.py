@@ -47,9 +47,9 @@ def _attach_targets(graph: Graph) -> None:
         for target in spec.targets:
             for other in _resolved(graph, node.fact(target.fact), target.kind):
                 found.append((Ref(other.id), target.role))
-                attached = other.facts.setdefault("attached", [])
+                attached = [r for r in list_items(other.fact("attached")) if isinstance(r, Ref)]
                 if not any(r.target == node.id for r in attached):
-                    attached.append(Ref(node.id))
+                    other.facts["attached"] = [*attached, Ref(node.id)]
         if found:
             node.facts["targets"] = found
 
