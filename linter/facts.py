@@ -6,128 +6,13 @@ adapters on one side and the rules on the other: a rule never looks at
 be Unknown (or Ref, an Unknown that names another node) anywhere; a rule treats
 an Unknown as "no evidence".
 
-Kinds and the facts each carries (all optional; absent means "not written"):
-
-  ec2.security_group        ingress: list[IngressRule] (inline rules); vpc: Ref|str
-  ec2.security_group_rule   ingress: list[IngressRule] (a standalone ingress rule
-                            resource; egress rule resources carry none);
-                            security_group: Ref|str
-  ec2.network_acl           nacl_ingress: list[NaclEntry]; subnets: list
-  ec2.network_acl_rule      nacl_ingress: list[NaclEntry]; network_acl: Ref|str
-  ec2.vpc                   (none needed yet)
-  ec2.subnet                vpc: Ref|str; availability_zone: str|Unknown;
-                            map_public_ip: bool|Unknown|None
-  ec2.internet_gateway      vpc: Ref|str
-  ec2.nat_gateway           subnet: Ref|str
-  ec2.route_table           vpc: Ref|str; routes: list[Route];
-                            main_for_vpc: Ref|str (aws_default_route_table)
-  ec2.route                 route_table: Ref|str; routes: list[Route] (one)
-  ec2.route_table_association  subnet: Ref|str; route_table: Ref|str
-  ec2.main_route_table_association  vpc: Ref|str; route_table: Ref|str
-  ec2.instance              subnets: list (subnet ids/Refs); block_devices:
-                            list[BlockDevice]; source_dest_check: bool|Unknown|None;
-                            public_ip: bool|Unknown|None
-  ec2.launch_template       block_devices: list[BlockDevice]; subnets: list
-  ec2.launch_configuration  block_devices: list[BlockDevice]
-  ec2.volume                encrypted: bool|Unknown|None
-  ec2.ebs_encryption_by_default  enabled: bool|Unknown|None
-  autoscaling.group         subnets: list; availability_zones: list;
-                            launch: Ref|str|None (template or configuration)
-  rds.instance              engine: str|Unknown|None; multi_az: bool|Unknown|None;
-                            cluster: Ref|str|None (Aurora member);
-                            subnet_group: Ref|str|None;
-                            publicly_accessible: bool|Unknown|None;
-                            storage_encrypted: bool|Unknown|None
-  rds.cluster               engine; subnet_group; storage_encrypted; publicly_accessible
-  rds.subnet_group          subnets: list
-  elasticache.cluster       subnet_group; num_nodes: int|Unknown|None;
-                            at_rest_encryption: bool|Unknown|None
-  elasticache.replication_group  subnet_group; automatic_failover: bool|Unknown|None;
-                            multi_az: bool|Unknown|None; num_nodes: int|Unknown|None;
-                            at_rest_encryption: bool|Unknown|None
-  elasticache.subnet_group  subnets: list
-  s3.bucket                 encryption: Encryption|None (inline configuration);
-                            encryption_from: Ref (set by linking when the encryption
-                            comes from a separate s3.bucket_encryption resource)
-  s3.bucket_encryption      bucket: Ref|str; encryption: Encryption
-                            (aws_s3_bucket_server_side_encryption_configuration)
-  iam.* and any node that carries policies (s3.bucket_policy, sqs.queue_policy,
-  kms.key, lambda functions with SAM policies, standalone policy files):
-                            policies: list[PolicyDocument]
-                            managed_policy_arns: list[tuple[str|Unknown, Location]]
-
-  Added for the rule families of issue 5 (rules/ reads them; absent = not written):
-  rds.cluster               engine_mode: str|Unknown|None ("provisioned", "serverless")
-  rds.instance, rds.cluster replica_of: Ref|str|Unknown|None (replicate_source_db,
-                            SourceDBInstanceIdentifier / SourceDBClusterIdentifier);
-                            snapshot: Ref|str|Unknown|None (snapshot_identifier,
-                            DBSnapshotIdentifier / SnapshotIdentifier): encryption and
-                            Multi-AZ of replicas and restores come from elsewhere
-  docdb.cluster, neptune.cluster  subnet_group; storage_encrypted
-  docdb.subnet_group, neptune.subnet_group, redshift.subnet_group  subnets: list
-  redshift.cluster          subnet_group; publicly_accessible; encrypted: bool|Unknown|None
-  opensearch.domain         (aws_opensearch_domain, aws_elasticsearch_domain, AWS::OpenSearch
-                            Service::Domain, AWS::Elasticsearch::Domain) subnets: list (VPC
-                            options); zone_awareness: bool|Unknown|None;
-                            instance_count: int|Unknown|None
-  msk.cluster               subnets: list (client subnets)
-  mq.broker                 subnets: list; deployment_mode: str|Unknown|None;
-                            publicly_accessible
-  elb.load_balancer         (aws_lb/aws_alb, ElasticLoadBalancingV2::LoadBalancer) subnets:
-                            list (subnet_mapping / SubnetMappings included)
-  elb.classic_load_balancer (aws_elb, ElasticLoadBalancing::LoadBalancer) subnets;
-                            availability_zones: list
-  efs.file_system           encrypted: bool|Unknown|None; availability_zone:
-                            str|Unknown|None (One Zone storage when written)
-  dynamodb.table            sse_enabled: bool|Unknown|None
-  any node from a count/for_each that could not be evaluated: count_unknown: True
-  fact_locs["tags"]         where the resource's own tags are written (absent when the
-                            tags come only from defaults); fact_locs["tags.<Key>"] one tag
-  any node whose tags inherit provider default_tags (Terraform): default_tags_from: str
-                            (the provider, "provider.aws", "provider.aws.west");
-                            fact_locs["default_tags"] where its tags are written,
-                            fact_locs["default_tags.<Key>"] one key
-  iam.role_policy / iam.user_policy / iam.group_policy, iam.policy_attachment (Terraform)
-                            roles / users / groups: list (who gets the permissions)
-
-  Added by the CloudFormation / IAM JSON adapters:
-  ec2.vpc_gateway_attachment  vpc; internet_gateway: Ref|str (the gateway's `vpc`
-                            fact is also filled from it)
-  ec2.network_acl_association  subnet; network_acl (the ACL's `subnets` also get it)
-  ec2.instance, ec2.volume, rds.instance  availability_zone: str|Unknown (when written)
-  ec2.subnet (CloudFormation) availability_zone "Fn::GetAZs[i]" for `!Select [i, !GetAZs '']`:
-                            a symbolic name, equal only to the same index of the same region
-  ec2.nat_gateway           connectivity: "public"|"private" (when written)
-  autoscaling.group         min_size: int|Unknown
-  elb.load_balancer, elb.classic_load_balancer  scheme: "internal"|"internet-facing"
-  rds.cluster               instance_class (Multi-AZ DB clusters)
-  elasticache.cluster       engine; az_mode; replication_group
-  elasticache.replication_group  engine; transit_encryption
-  redshift.cluster          cluster_type; multi_az
-  opensearch.domain         encrypted; policies (AccessPolicies)
-  msk.cluster               num_nodes
-  efs.file_system           policies (FileSystemPolicy); efs.mount_target: file_system; subnet
-  docdb.instance, neptune.instance  cluster: Ref|str
-  iam.role / iam.user / iam.group  policies (trust + inline), managed_policy_arns
-  iam.policy (inline AWS::IAM::Policy), iam.managed_policy  policies; roles/users/groups
-  s3.bucket_policy          bucket; sqs.queue_policy: queues; sns.topic_policy: topics;
-  secretsmanager.resource_policy, s3.access_point, ecr.repository, apigateway.rest_api,
-  logs.resource_policy, backup.vault, codeartifact.domain/repository, events.bus_policy
-                            policies (resource); iam.policy also from AWS::IAM::Role/User/
-                            GroupPolicy; kms.key also from AWS::KMS::ReplicaKey
-  kms.key                   policies (KeyPolicy); key_rotation: bool|Unknown|None
-  lambda.function           (AWS::Lambda::Function, AWS::Serverless::Function) subnets;
-                            role; SAM functions: policies (inline statements) and
-                            managed_policy_arns (bare names such as AdministratorAccess
-                            become arn:aws:iam::aws:policy/AdministratorAccess)
-  stepfunctions.state_machine  (AWS::Serverless::StateMachine) as SAM functions
-  iam.policy_document       (a standalone policy JSON file) policies
-  iam.role / iam.user / iam.group / iam.policy from an authorization-details export:
-                            policies; managed_policy_arns
-  any CloudFormation node   references: list[Ref] (everything it names: Ref, GetAtt,
-                            Sub, DependsOn, so graph edges exist even when the value
-                            became a string); condition: str when its Condition is
-                            undecided (the resource may not exist)
+Which kinds exist, which facts each carries, where Terraform and
+CloudFormation write them and what an unwritten one means is declared once in
+linter/fact_spec.py (rendered as docs/facts.md by `python -m linter.fact_spec`);
+both adapters fill facts from it, and a test fails when a node carries a kind
+or fact it does not declare. This module holds the value types of the facts
+that are not plain values: IngressRule, NaclEntry, Route, BlockDevice,
+Encryption, Statement and PolicyDocument.
 
 Undecided conditions (CloudFormation `Fn::If` whose condition depends on a
 parameter with no value): a scalar fact holds a `linter.model.Choice` (an
@@ -138,7 +23,11 @@ IngressRule, NaclEntry, Route, BlockDevice or Statement that differs between
 branches appears once per branch with `when` set to the branch's label
 (Statement.label() includes it), so rules see every candidate.
 
-Every node also carries `tags`/`taggable` directly (see Node), not as facts.
+Every node also carries `tags`/`taggable` directly (see Node), not as facts;
+`fact_locs["tags"]` is where the resource's own tags are written (absent when
+they come only from defaults), `fact_locs["tags.<Key>"]` one tag, and for
+Terraform provider default_tags `fact_locs["default_tags"]` and
+`fact_locs["default_tags.<Key>"]`.
 """
 
 from __future__ import annotations
@@ -277,10 +166,16 @@ class Statement:
 class PolicyDocument:
     """A policy document attached to (or being) a node.
 
-    `policy_type` is "identity", "resource" or "trust". `name` says which of
+    `policy_type` is "identity", "resource", "trust" or "endpoint" (a VPC endpoint
+    policy, which only limits what may pass through the endpoint and grants
+    nothing). `name` says which of
     the node's documents it is ("inline policy 'x'", "AssumeRolePolicyDocument",
     "policy"). `statements` is empty when the document itself is Unknown,
-    in which case `unknown` is True.
+    in which case `unknown` is True. `governs` is the kind of resource a
+    resource policy applies to ("kms.key" for a key policy, whether written in
+    the key or as a separate aws_kms_key_policy), from the fact spec, so rules
+    that treat one service's policies specially need not know how either
+    language spells them.
     """
 
     policy_type: str
@@ -288,3 +183,4 @@ class PolicyDocument:
     statements: tuple[Statement, ...]
     location: Location
     unknown: bool = False
+    governs: str | None = None

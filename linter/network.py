@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter.facts import Route
-from linter.model import Graph, Node, Related, Unknown, is_known
+from linter.model import Graph, Node, Related, Unknown, is_known, list_items
 
 WORLD_V4 = "0.0.0.0/0"
 WORLD_V6 = "::/0"
@@ -131,31 +131,22 @@ def paths_related(paths: Iterable[PublicPath]) -> list[Related]:
 
 
 def route_table_of(graph: Graph, subnet: Node) -> RouteTableChoice | None:
-    """The route table in force for `subnet`, or None when it cannot be told."""
-    associations = [
-        a
-        for a in graph.referrers(subnet, "ec2.route_table_association")
-        if same_node(graph, a.fact("subnet"), subnet)
-    ]
-    if associations:
-        tables = [graph.resolve(a.fact("route_table")) for a in associations]
-        known = [(t, a) for t, a in zip(tables, associations, strict=True) if t is not None]
-        if len(known) != len(associations) or not known:
+    """The route table in force for `subnet`, or None when it cannot be told (linking.py
+    has attached explicit associations to the subnet and main tables to the VPC)."""
+    if subnet.fact("route_table") is not None:
+        table = graph.resolve(subnet.fact("route_table"))
+        if table is None:
             return None
-        table, assoc = known[0]
-        return RouteTableChoice(table, "association", assoc)
+        return RouteTableChoice(table, "association", graph.resolve(subnet.fact(
+            "route_table_from")))
     vpc = graph.resolve(subnet.fact("vpc"))
     if vpc is None:
         return None
-    for assoc in graph.referrers(vpc, "ec2.main_route_table_association"):
-        if same_node(graph, assoc.fact("vpc"), vpc):
-            table = graph.resolve(assoc.fact("route_table"))
-            return RouteTableChoice(table, "main", assoc) if table is not None else None
-    for table in graph.referrers(vpc, "ec2.route_table"):
-        if same_node(graph, table.fact("main_for_vpc"), vpc):
-            return RouteTableChoice(table, "main", None)
     # No main route table is declared: AWS creates one with only the local route.
-    return None
+    main = graph.resolve(vpc.fact("main_route_table"))
+    if main is None:
+        return None
+    return RouteTableChoice(main, "main", graph.resolve(vpc.fact("main_route_table_from")))
 
 
 def routes_of(graph: Graph, table: Node) -> list[Route]:
@@ -169,11 +160,10 @@ def owned_routes(graph: Graph, table: Node) -> list[tuple[Route, Node]]:
     inline = table.fact("routes")
     if isinstance(inline, (list, tuple)):
         routes.extend((r, table) for r in inline if isinstance(r, Route))
-    for node in graph.referrers(table, "ec2.route"):
-        if not same_node(graph, node.fact("route_table"), table):
-            continue
-        extra = node.fact("routes")
-        if isinstance(extra, (list, tuple)):
+    for ref in list_items(table.fact("route_resources")):
+        node = graph.resolve(ref)
+        extra = node.fact("routes") if node is not None else None
+        if node is not None and isinstance(extra, (list, tuple)):
             routes.extend((r, node) for r in extra if isinstance(r, Route))
     return routes
 

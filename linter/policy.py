@@ -82,9 +82,9 @@ def parse_policy(
             continue
         locations = {key: locate((*path, key)) for key in _KEYS if key in stmt}
         for key in _LISTED:
-            items = stmt.get(key)
-            if isinstance(items, list) and len(items) > 1:
-                for i in range(len(items)):
+            listed = stmt.get(key)
+            if isinstance(listed, list) and len(listed) > 1:
+                for i in range(len(listed)):
                     where = locate((*path, key, i))
                     if where != locations[key]:
                         locations[f"{key}[{i}]"] = where

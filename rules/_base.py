@@ -90,7 +90,6 @@ def tag_matches(node: Node, patterns: Mapping[str, list[str]]) -> str | None:
         return None
     for key, allowed in patterns.items():
         value = tags.get(key)
-        known = isinstance(value, str) and is_known(value)
-        if known and value.strip().lower() in {a.lower() for a in allowed}:
+        if isinstance(value, str) and value.strip().lower() in {a.lower() for a in allowed}:
             return f"{key}={value}"
     return None

@@ -265,7 +265,7 @@ class RdsStorageUnencrypted(_StorageEncryptionRule):
     def skip(self, node: Node) -> bool:
         if node.fact("replica_of") is not None or node.fact("snapshot") is not None:
             return True  # encryption is inherited from the source or snapshot
-        return node.kind == "rds.instance" and node.fact("cluster") is not None
+        return node.fact("cluster") is not None  # an Aurora member: its cluster decides
 
 
 class EfsUnencrypted(_StorageEncryptionRule):
@@ -431,7 +431,7 @@ class S3PolicyAllowsUnencryptedUploads(BuiltinRule):
 
     def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
         for grant in grants(graph):
-            if grant.node.kind not in ("s3.bucket_policy", "s3.bucket"):
+            if grant.doc.governs != "s3.bucket":
                 continue
             if not _grants_put_object(grant.stmt):
                 continue

@@ -2,7 +2,8 @@
 
 Every policy document any adapter found (identity, resource, trust, SAM,
 standalone JSON) arrives as `PolicyDocument` facts; Deny statements are never
-reported. In a resource policy `Resource: *` means the resource itself, so the
+reported, nor VPC endpoint policies, which only filter what other policies
+grant. In a resource policy `Resource: *` means the resource itself, so the
 "on every resource" escalation applies to identity policies only.
 """
 
@@ -15,8 +16,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from linter import fact_spec
 from linter.facts import PolicyDocument, Statement
-from linter.model import Finding, Location, Node, Related, Severity, is_known, list_items, refs_in
+from linter.model import (
+    Finding,
+    Location,
+    Node,
+    Related,
+    Severity,
+    is_known,
+    list_items,
+    refs_in,
+)
 from rules._base import TERRAFORM_CFN, BuiltinRule
 
 if TYPE_CHECKING:
@@ -91,14 +102,18 @@ def _known_str(value: Any) -> str | None:
     return value if isinstance(value, str) and is_known(value) else None
 
 
+#: Policy types that filter what other policies grant, and grant nothing themselves.
+NON_GRANTING = frozenset({"endpoint"})
+
+
 def grants(graph: Graph) -> Iterator[Grant]:
-    """Every Allow statement in every policy document of the graph."""
+    """Every Allow statement in every policy document of the graph that grants access."""
     for node in graph:
         docs = node.fact("policies")
         if not isinstance(docs, (list, tuple)):
             continue
         for doc in docs:
-            if not isinstance(doc, PolicyDocument):
+            if not isinstance(doc, PolicyDocument) or doc.policy_type in NON_GRANTING:
                 continue
             for stmt in doc.statements:
                 effect = _known_str(stmt.effect)
@@ -106,27 +121,14 @@ def grants(graph: Graph) -> Iterator[Grant]:
                     yield Grant(node, doc, stmt)
 
 
-#: Facts that name what a policy applies to, and the role that target plays.
-_TARGET_FACTS = (
-    ("bucket", "bucket"),
-    ("queues", "queue"),
-    ("topics", "topic"),
-    ("roles", "role"),
-    ("users", "user"),
-    ("groups", "group"),
-)
-_ATTACHER_ROLES = {"iam.policy_attachment": "policy attachment", "iam.role": "role",
-                   "iam.user": "user", "iam.group": "group"}
-
-
 def _targets(graph: Graph, node: Node) -> list[Related]:
-    """The resources `node` names as what its policy applies to (bucket, role, …)."""
+    """The resources `node` configures, as linking attached them (bucket, role, …)."""
     out = []
-    for fact, role in _TARGET_FACTS:
-        for value in list_items(node.fact(fact)):
-            target = graph.resolve(value)
-            if target is not None:
-                out.append(Related(target.location, target.address, role))
+    for item in list_items(node.fact("targets")):
+        value, role = item if isinstance(item, tuple) and len(item) == 2 else (item, "target")
+        target = graph.resolve(value)
+        if target is not None:
+            out.append(Related(target.location, target.address, str(role)))
     return out
 
 
@@ -142,10 +144,8 @@ def policy_related(graph: Graph, node: Node) -> list[Related]:
             if not any(ref.target == node.id for ref in refs_in(value)):
                 continue
             where = loc if isinstance(loc, Location) else other.location
-            role = _ATTACHER_ROLES.get(other.kind or "", "attached by")
-            out.append(Related(where, other.address, role))
-            if other.kind == "iam.policy_attachment":
-                out.extend(_targets(graph, other))
+            out.append(Related(where, other.address, fact_spec.noun(other.kind, "attached by")))
+            out.extend(_targets(graph, other))
     return out
 
 
@@ -187,8 +187,9 @@ def _own_account_root(value: Any) -> bool:
 
 
 def _default_key_policy(grant: Grant) -> bool:
-    """AWS's default key-policy statement: kms:* to the key's own account root."""
-    if grant.node.kind != "kms.key" or grant.doc.policy_type != "resource":
+    """AWS's default key-policy statement: kms:* to the key's own account root, in a key
+    policy written in the key or as its own resource."""
+    if grant.doc.governs != "kms.key":
         return False
     principals = grant.stmt.principals
     if not isinstance(principals, dict) or set(principals) != {"AWS"}:

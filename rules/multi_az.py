@@ -114,7 +114,7 @@ class AuroraClusterSingleInstance(BuiltinRule):
 
     def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
         for cluster in graph.of_kind("rds.cluster"):
-            engine = cluster.fact("engine", "aurora")  # Terraform's default engine
+            engine = cluster.fact("engine")
             if not (isinstance(engine, str) and is_known(engine)):
                 continue
             if not engine.lower().startswith("aurora"):
@@ -171,8 +171,8 @@ class ElastiCacheNoFailover(BuiltinRule):
     def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
         for node in graph.of_kind("elasticache.replication_group"):
             problems: list[tuple[str, str]] = []
-            nodes = node.fact("num_nodes")
-            if _count(nodes) is not None and _count(nodes) < 2:
+            nodes = _count(node.fact("num_nodes"))
+            if nodes is not None and nodes < 2:
                 problems.append(("num_nodes", f"has {nodes} node"))
             failover = _off(node, "automatic_failover")
             if failover is not None:

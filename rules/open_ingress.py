@@ -224,9 +224,7 @@ class NetworkAclOpenAdminPorts(BuiltinRule):
         # Entries are grouped by their ACL so that a lower-numbered deny can cancel an allow.
         groups: dict[str, list[tuple[Node, NaclEntry]]] = {}
         for node in graph.of_kind("ec2.network_acl", "ec2.network_acl_rule"):
-            acl = node if node.kind == "ec2.network_acl" else graph.resolve(
-                node.fact("network_acl")
-            )
+            acl = graph.resolve(node.fact("network_acl")) or node
             key = acl.id if acl is not None else node.id
             entries = node.fact("nacl_ingress")
             if isinstance(entries, (list, tuple)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from linter import fact_spec
 from linter.model import Finding, Node, Related, Severity
 from linter.network import PublicPath, paths_related, public_paths
 from rules._base import BuiltinRule, fact_is, failing, tag_matches, when
@@ -41,12 +42,6 @@ def _path_message(node: Node, paths: list[PublicPath], verb: str = "is in") -> s
         more = ", …" if len(paths) > 4 else ""
         text += f" (also public: {others}{more})"
     return text
-
-
-_PLACEMENT_ROLES = {
-    "ec2.launch_template": "launch template",
-    "ec2.launch_configuration": "launch configuration",
-}
 
 
 def _related(graph: Graph, node: Node, paths: list[PublicPath]) -> list[Related]:
@@ -107,7 +102,7 @@ class InstanceInPublicSubnet(BuiltinRule):
             if paths:
                 verb = f"launches {launch.address} into" if launch is not None else "launches into"
                 launched = [Related(launch.location, launch.address,
-                                    _PLACEMENT_ROLES.get(launch.kind or "", "launch template"))
+                                    fact_spec.noun(launch.kind, "launch template"))
                             ] if launch is not None else []
                 yield self.finding(
                     group, _path_message(group, paths, verb), group.fact_loc("subnets"),
@@ -153,7 +148,7 @@ class DataStoreInPublicSubnet(BuiltinRule):
 
     def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
         for node in graph.of_kind(*DATA_STORE_KINDS):
-            if node.kind == "rds.instance" and node.fact("cluster") is not None:
+            if node.fact("cluster") is not None:
                 continue  # an Aurora member: reported on its cluster
             paths = public_paths(graph, node)
             if not paths:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+
+from linter.model import Graph, Node
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
@@ -24,6 +27,18 @@ OPEN_SSH_TF = """resource "aws_security_group" "ssh" {
   tags = { Owner = "me" }
 }
 """
+
+
+def linked(nodes: Iterable[Node]) -> dict[str, Node]:
+    """Adapter output as the rules see it: in one graph, linked (linking.py), by address."""
+    from linter.linking import link
+
+    graph = Graph()
+    for node in nodes:
+        graph.add(node)
+    graph.connect_refs()
+    link(graph)
+    return {n.address: n for n in graph}
 
 
 def shared_path(*parts: str) -> Path:

@@ -12,7 +12,7 @@ from linter.config import Config
 from linter.facts import BlockDevice, Encryption, IngressRule, Route
 from linter.loaders.cloudformation import CfnTemplate, load_cloudformation
 from linter.model import Graph, Node, Ref, Source, is_known
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, linked
 
 CFN = FIXTURES / "cloudformation"
 
@@ -29,7 +29,7 @@ def build(path: Path, **ctx: object) -> dict[str, Node]:
     assert isinstance(doc, CfnTemplate)
     result = adapt([doc], AdaptContext(config=Config(), root=str(path.parent), **ctx))
     assert result.errors == []
-    return {n.address: n for n in result.nodes}
+    return linked(result.nodes)
 
 
 def build_text(tmp_path: Path, text: str, **ctx: object) -> dict[str, Node]:

@@ -12,7 +12,7 @@ from linter.config import Config
 from linter.facts import NaclEntry
 from linter.loaders.cloudformation import CfnTemplate, load_cloudformation
 from linter.model import Node, Ref, is_known
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, linked
 
 PATH = FIXTURES / "cloudformation" / "families.yaml"
 
@@ -28,7 +28,7 @@ def line_of(needle: str) -> int:
 def n() -> dict[str, Node]:
     doc = load_cloudformation(str(PATH), PATH.read_bytes())
     assert isinstance(doc, CfnTemplate)
-    return {x.address: x for x in adapt([doc], AdaptContext(Config(), str(PATH.parent))).nodes}
+    return linked(adapt([doc], AdaptContext(Config(), str(PATH.parent))).nodes)
 
 
 def ref(n: dict[str, Node], name: str, attr: str | None = None) -> Ref:
@@ -46,7 +46,7 @@ def test_network_acl_entries(n: dict[str, Node]) -> None:
     assert n["Acl"].kind == "ec2.network_acl"
     assert n["Acl"].fact("subnets") == ["subnet-1"]  # from the association
     assert n["Egress"].kind == "ec2.security_group_rule"
-    assert "ingress" not in n["Egress"].facts
+    assert n["Egress"].fact("ingress") == []  # an egress rule grants no ingress
 
 
 def test_launch_templates_configurations_and_groups(n: dict[str, Node]) -> None:
@@ -138,7 +138,7 @@ def test_iam_principals_and_resource_policies(n: dict[str, Node]) -> None:
     assert bob.kind == "iam.user"
     assert bob.fact("policies")[0].statements[0].actions == ("ec2:*",)
     policy = n["RolePolicy"]
-    assert policy.kind == "iam.policy"
+    assert policy.kind == "iam.inline_policy"
     assert policy.fact("users") == [ref(n, "Bob")]
     doc = policy.fact("policies")[0]
     assert doc.name == "policy 'inline'"
@@ -203,5 +203,5 @@ Resources:
     assert old.loc("Action").start_line > bus.loc("Action").start_line
     assert n["Logs"].fact("policies")[0].statements[0].actions == ("logs:*",)
     role_policy = n["RolePolicy"]
-    assert role_policy.kind == "iam.policy" and role_policy.fact("roles") == ["r"]
+    assert role_policy.kind == "iam.inline_policy" and role_policy.fact("roles") == ["r"]
     assert role_policy.fact("policies")[0].statements[0].actions == ("*",)

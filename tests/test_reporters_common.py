@@ -172,7 +172,7 @@ def make_result(tmp_path: Path, *, findings: bool = True) -> ScanResult:
         id=f"{policy}::{policy}",
         address=policy,
         native_type="iam_policy_document",
-        kind="iam.policy",
+        kind="iam.policy_document",
         source=Source.IAM,
         location=Location(policy, 1, 6),
     )

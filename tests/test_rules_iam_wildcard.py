@@ -19,7 +19,9 @@ from rules.iam_wildcard import (
 from tests.test_rules_support import graph, loc, node, run
 
 
-def policy_node(*statements: dict[str, Any], kind: str = "iam.policy", ptype: str = "identity"):
+def policy_node(
+    *statements: dict[str, Any], kind: str = "iam.managed_policy", ptype: str = "identity"
+):
     doc = parse_policy(
         {"Version": "2012-10-17", "Statement": list(statements)},
         lambda path: loc(10 + (path[1] if len(path) > 1 else 0)),

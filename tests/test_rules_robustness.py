@@ -27,7 +27,10 @@ KINDS = [
     "ec2.launch_configuration", "ec2.volume", "ec2.ebs_encryption_by_default",
     "ec2.nat_gateway", "autoscaling.group", "rds.instance", "rds.cluster", "rds.subnet_group",
     "elasticache.replication_group", "elb.load_balancer", "mq.broker", "opensearch.domain",
-    "efs.file_system", "dynamodb.table", "s3.bucket", "kms.key", "iam.policy",
+    "efs.file_system", "dynamodb.table", "s3.bucket", "kms.key", "iam.inline_policy",
+    "iam.managed_policy", "iam.policy_attachment", "kms.key_policy", "ec2.vpc",
+    "ec2.vpc_gateway_attachment", "ec2.network_acl_association", "s3.bucket_policy",
+    "s3.bucket_encryption",
 ]
 FACTS = [
     "ingress", "nacl_ingress", "subnets", "subnet_group", "vpc", "routes", "route_table",
@@ -36,7 +39,9 @@ FACTS = [
     "num_nodes", "automatic_failover", "availability_zones", "availability_zone",
     "deployment_mode", "zone_awareness", "instance_count", "sse_enabled", "encryption",
     "policies", "managed_policy_arns", "launch", "source_dest_check", "at_rest_encryption",
-    "replica_of", "snapshot",
+    "replica_of", "snapshot", "main_route_table", "main_route_table_from", "route_table_from",
+    "route_resources", "targets", "attached", "internet_gateway", "bucket", "roles", "key",
+    "network_acl",
 ]
 ODD_VALUES = [
     UNKNOWN, None, True, 0, "x", [], {}, [UNKNOWN], [None, 3, "s"], Ref("/scan::nowhere"),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from linter import fact_spec
 from linter.config import Config
+from linter.linking import link
 from linter.model import Finding, Graph, Location, Node, Ref, Source
 from linter.rule import Rule
 
@@ -45,10 +47,14 @@ def ref(target: Node | str, attr: str = "id") -> Ref:
 
 
 def graph(*nodes: Node) -> Graph:
+    """The graph the rules see: what the adapters finish on every node (resource
+    policies marked with the kind they govern), reference edges, then linking."""
     g = Graph()
     for n in nodes:
+        fact_spec.finish(n)
         g.add(n)
     g.connect_refs()
+    link(g)
     return g
 
 

@@ -98,7 +98,7 @@ def test_instances_volumes_and_databases() -> None:
     assert nodes["aws_instance.bare"].facts["block_devices"] == []
     assert nodes["aws_ebs_volume.data"].facts["encrypted"] is False
     assert nodes["aws_ebs_volume.data"].fact_locs["encrypted"].start_line == 32
-    assert nodes["aws_ebs_volume.unset"].facts["encrypted"] is None
+    assert nodes["aws_ebs_volume.unset"].fact("encrypted") is None  # not written
     assert nodes["aws_ebs_encryption_by_default.on"].facts["enabled"] is True
     db = nodes["aws_db_instance.db"]
     assert db.kind == "rds.instance"

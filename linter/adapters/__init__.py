@@ -1,7 +1,10 @@
 """Adapters turn loaded documents into graph nodes with normalized facts.
 
-One adapter per language. Each exposes `adapt(documents, ctx) -> AdaptResult`
-and is the only place that knows that language's attribute names.
+One adapter per language. Each exposes `adapt(documents, ctx) -> AdaptResult`.
+Which types become which kinds, and the attribute paths of every fact a table
+row can express, are in linter/fact_spec.py for both languages; an adapter
+keeps only its language's evaluation and the hand code for shapes a row cannot
+express.
 
 Error contract: an adapter never raises. Each runs its units (a Terraform root
 module, a CloudFormation template, a policy file) through `guarded`, so a bug in one

@@ -1,9 +1,12 @@
-"""CloudFormation resource types → normalized kinds and facts (linter/facts.py).
+"""CloudFormation resources → normalized facts, driven by linter/fact_spec.py.
 
-This is the only place that knows CloudFormation property names. Each builder
-reads the evaluated Properties of one resource through a `ResourceView` and
-writes facts with the location of the property that produced them (the
-resource header when the property is missing).
+Which types become which kinds, and every fact a table row can express, live
+in the fact spec (shared with Terraform). What remains here is the hand code
+for shapes a row cannot express, in CloudFormation's spelling: ingress rules,
+NACL entries, routes, block devices, S3 encryption, and policies. Each shape
+builder reads the evaluated Properties of one resource through a
+`ResourceView` and writes facts with the location of the property that
+produced them (the resource header when the property is missing).
 """
 
 from __future__ import annotations
@@ -12,19 +15,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from linter.adapters.cfn_values import (
-    as_items,
-    expand,
-    has_choice,
-    lift,
-    protocol,
-    to_bool,
-    to_int,
-    to_lower,
-    to_str,
-)
+from linter import convert, fact_spec
+from linter.adapters.cfn_values import as_items, expand, has_choice
+from linter.convert import to_bool, unknown_ingress
 from linter.facts import BlockDevice, Encryption, IngressRule, NaclEntry, PolicyDocument, Route
-from linter.model import Choice, Location, Node, Unknown, branches, is_known
+from linter.model import Choice, Location, Node, Unknown, branches
 from linter.policy import parse_policy
 
 
@@ -102,35 +97,15 @@ def _ingress_rules(view: ResourceView, entry: Any, path: tuple[Any, ...]) -> lis
     for label, item in expand(entry):
         if isinstance(item, Unknown) or not isinstance(item, dict):
             if isinstance(item, Unknown):
-                loc = view.loc(*path)
-                out.append(IngressRule(item, item, item, (item,), loc, when=label))
+                out.append(replace(unknown_ingress(item, view.loc(*path)), when=label))
             continue
-        proto = protocol(item.get("IpProtocol"))
-        from_port, to_port = _ports(proto, item.get("FromPort"), item.get("ToPort"))
-        sources = tuple(
-            item[key] for key in ("CidrIp", "CidrIpv6") if item.get(key) is not None
-        )
+        cidrs = tuple(item[key] for key in ("CidrIp", "CidrIpv6") if item.get(key) is not None)
         where = next((k for k in ("CidrIp", "CidrIpv6") if item.get(k) is not None), None)
         loc = view.loc(*path, where) if where else view.loc(*path)
-        desc = item.get("Description")
-        out.append(IngressRule(proto, from_port, to_port, sources, loc,
-                               desc if isinstance(desc, (str, Unknown)) else None, when=label))
+        out.append(convert.ingress_rule(item.get("IpProtocol"), item.get("FromPort"),
+                                        item.get("ToPort"), cidrs, loc, item.get("Description"),
+                                        when=label))
     return out
-
-
-def _ports(proto: Any, from_port: Any, to_port: Any) -> tuple[Any, Any]:
-    if proto == "-1":
-        return -1, -1
-    if isinstance(proto, str) and proto not in ("tcp", "udp", "icmp", "icmpv6"):
-        return -1, -1  # other IP protocols carry no ports: all of that protocol
-    lo, hi = to_int(from_port), to_int(to_port)
-    if lo is None and hi is None:
-        return Unknown("ports not set"), Unknown("ports not set")
-    if lo is None:
-        lo = hi
-    if hi is None:
-        hi = lo
-    return lo, hi
 
 
 def security_group(view: ResourceView) -> None:
@@ -140,20 +115,16 @@ def security_group(view: ResourceView) -> None:
         rules.extend(replace(r, when=join_labels(label, r.when)) if label else r for r in found)
     ingress = view.get("SecurityGroupIngress")
     if isinstance(ingress, Unknown) and not isinstance(ingress, Choice):
-        rules.append(IngressRule(ingress, ingress, ingress, (ingress,),
-                                 view.loc("SecurityGroupIngress")))
+        rules.append(unknown_ingress(ingress, view.loc("SecurityGroupIngress")))
     view.fact("ingress", rules, "SecurityGroupIngress")
-    view.fact_if("vpc", view.get("VpcId"), "VpcId")
 
 
 def security_group_ingress(view: ResourceView) -> None:
     view.fact("ingress", _ingress_rules(view, view.props, ()), "CidrIp")
-    group = view.get("GroupId") if view.has("GroupId") else view.get("GroupName")
-    view.fact("security_group", group, "GroupId" if view.has("GroupId") else "GroupName")
 
 
 def security_group_egress(view: ResourceView) -> None:
-    view.fact("security_group", view.get("GroupId"), "GroupId")
+    view.node.facts["ingress"] = []
 
 
 _NACL_KEYS = ("Egress", "Protocol", "PortRange", "CidrBlock", "Ipv6CidrBlock", "RuleAction",
@@ -161,123 +132,53 @@ _NACL_KEYS = ("Egress", "Protocol", "PortRange", "CidrBlock", "Ipv6CidrBlock", "
 
 
 def nacl_entry(view: ResourceView) -> None:
-    view.fact_if("network_acl", view.get("NetworkAclId"), "NetworkAclId")
     entries: list[NaclEntry] = []
     where = next((k for k in ("CidrBlock", "Ipv6CidrBlock") if view.has(k)), None)
     relevant = {k: view.props[k] for k in _NACL_KEYS if k in view.props}
     for label, props in expand(relevant):
-        if to_bool(props.get("Egress")) is True:
-            continue  # outbound entries are not ingress (an unknown direction is kept)
-        proto = protocol(props.get("Protocol"))
+        egress = to_bool(props.get("Egress"))
+        if egress is not False and egress is not None:
+            continue  # outbound, or a direction that is not known: no evidence of ingress
         ports = props.get("PortRange")
-        lo = ports.get("From") if isinstance(ports, dict) else ports
-        hi = ports.get("To") if isinstance(ports, dict) else ports
-        from_port, to_port = _ports(proto, lo, hi)
-        if proto in ("tcp", "udp") and lo is None and hi is None:
-            from_port, to_port = 0, 65535  # a TCP/UDP entry without a range: every port
-        sources = tuple(
-            props[k] for k in ("CidrBlock", "Ipv6CidrBlock") if props.get(k) is not None
-        )
-        action = to_lower(props.get("RuleAction"))
-        entries.append(NaclEntry(
-            rule_number=to_int(props.get("RuleNumber")),
-            action=action if action is not None else Unknown("no action"),
-            protocol=proto,
-            from_port=from_port,
-            to_port=to_port,
-            sources=sources,
-            location=view.loc(where) if where else view.node.location,
-            when=label,
+        entries.append(convert.nacl_entry(
+            props.get("RuleNumber"), props.get("RuleAction"), props.get("Protocol"),
+            ports.get("From") if isinstance(ports, dict) else ports,
+            ports.get("To") if isinstance(ports, dict) else ports,
+            tuple(props[k] for k in ("CidrBlock", "Ipv6CidrBlock") if props.get(k) is not None),
+            view.loc(where) if where else view.node.location, when=label,
         ))
     view.fact("nacl_ingress", entries, where or "CidrBlock")
 
 
 def network_acl(view: ResourceView) -> None:
-    view.fact("nacl_ingress", [])
-    view.fact_if("vpc", view.get("VpcId"), "VpcId")
-
-
-def subnet_nacl_association(view: ResourceView) -> None:
-    view.fact_if("subnet", view.get("SubnetId"), "SubnetId")
-    view.fact_if("network_acl", view.get("NetworkAclId"), "NetworkAclId")
-
-
-def vpc(view: ResourceView) -> None:
-    view.fact_if("cidr_block", view.get("CidrBlock"), "CidrBlock")
-
-
-def subnet(view: ResourceView) -> None:
-    view.fact_if("vpc", view.get("VpcId"), "VpcId")
-    if view.has("AvailabilityZone"):
-        view.fact("availability_zone", view.get("AvailabilityZone"), "AvailabilityZone")
-    elif view.has("AvailabilityZoneId"):
-        view.fact("availability_zone", view.get("AvailabilityZoneId"), "AvailabilityZoneId")
-    else:
-        view.fact("availability_zone", Unknown("chosen by AWS"))
-    view.fact("map_public_ip", to_bool(view.get("MapPublicIpOnLaunch")), "MapPublicIpOnLaunch")
-
-
-def internet_gateway(view: ResourceView) -> None:
-    pass  # its VPC comes from an AWS::EC2::VPCGatewayAttachment (see cloudformation.py)
-
-
-def gateway_attachment(view: ResourceView) -> None:
-    view.fact_if("vpc", view.get("VpcId"), "VpcId")
-    view.fact_if("internet_gateway", view.get("InternetGatewayId"), "InternetGatewayId")
-
-
-def nat_gateway(view: ResourceView) -> None:
-    view.fact_if("subnet", view.get("SubnetId"), "SubnetId")
-    view.fact_if("connectivity", to_lower(view.get("ConnectivityType")), "ConnectivityType")
+    view.node.facts["nacl_ingress"] = []
 
 
 def route_table(view: ResourceView) -> None:
-    view.fact_if("vpc", view.get("VpcId"), "VpcId")
-    view.fact("routes", [])
-
-
-_ROUTE_TARGETS = (
-    ("GatewayId", "gateway"),
-    ("NatGatewayId", "nat"),
-    ("InstanceId", "instance"),
-    ("TransitGatewayId", "transit"),
-    ("VpcPeeringConnectionId", "peering"),
-    ("VpcEndpointId", "endpoint"),
-    ("EgressOnlyInternetGatewayId", "egress_only"),
-    ("NetworkInterfaceId", "other"),
-    ("CarrierGatewayId", "other"),
-    ("LocalGatewayId", "other"),
-    ("CoreNetworkArn", "other"),
-)
+    view.node.facts["routes"] = []
 
 
 def route(view: ResourceView) -> None:
-    view.fact_if("route_table", view.get("RouteTableId"), "RouteTableId")
-    keys = ("DestinationCidrBlock", "DestinationIpv6CidrBlock", *(k for k, _ in _ROUTE_TARGETS))
+    keys = ("DestinationCidrBlock", "DestinationIpv6CidrBlock",
+            *convert.route_keys("cloudformation"))
     relevant = {k: view.props[k] for k in keys if k in view.props}
     routes: list[Route] = []
     loc = view.node.location
     for label, props in expand(relevant):
+        found = convert.route(props, "cloudformation",
+                              ("DestinationCidrBlock", "DestinationIpv6CidrBlock"), loc, label)
         dest_key = next((k for k in ("DestinationCidrBlock", "DestinationIpv6CidrBlock")
                          if props.get(k) is not None), None)
-        destination = props[dest_key] if dest_key else Unknown("prefix-list destination")
-        target_key, target_type = next(
-            ((k, t) for k, t in _ROUTE_TARGETS if props.get(k) is not None), (None, "other")
-        )
-        target = props[target_key] if target_key else Unknown("no target")
+        target_key = next((k for k in convert.route_keys("cloudformation")
+                           if props.get(k) is not None and props.get(k) != ""), None)
         loc = view.loc(dest_key) if dest_key else view.node.location
         if target_key:
             t = view.loc(target_key)
             loc = Location(loc.path, min(loc.start_line, t.start_line),
                            max(loc.end_line, t.end_line))
-        routes.append(Route(destination, target, target_type, loc, when=label))
+        routes.append(replace(found, location=loc))
     view.node.facts["routes"] = routes
     view.node.fact_locs["routes"] = loc
-
-
-def route_table_association(view: ResourceView) -> None:
-    view.fact_if("subnet", view.get("SubnetId"), "SubnetId")
-    view.fact_if("route_table", view.get("RouteTableId"), "RouteTableId")
 
 
 # ------------------------------------------------------------------ compute
@@ -315,16 +216,16 @@ def _interface_subnets(view: ResourceView, *base: Any) -> list[Any]:
     return out
 
 
-def _interface_public_ip(view: ResourceView, *base: Any) -> Any:
+def _interface_public_ip(view: ResourceView, *base: Any) -> None:
+    """The public-IP flag: True when any network interface asks for one."""
     values = [
         to_bool(item.get("AssociatePublicIpAddress"))
         for ni in as_items(view.get(*base))
         for _label, item in branches(ni)
         if isinstance(item, dict) and item.get("AssociatePublicIpAddress") is not None
     ]
-    if any(v is True for v in values):
-        return True
-    return values[0] if values else None
+    if values:
+        view.fact("public_ip", True if any(v is True for v in values) else values[0], *base)
 
 
 def instance(view: ResourceView) -> None:
@@ -335,10 +236,7 @@ def instance(view: ResourceView) -> None:
     if subnets:
         view.fact("subnets", subnets, "SubnetId" if view.has("SubnetId") else "NetworkInterfaces")
     view.fact("block_devices", _block_devices(view, "BlockDeviceMappings"), "BlockDeviceMappings")
-    view.fact("source_dest_check", to_bool(view.get("SourceDestCheck")), "SourceDestCheck")
-    public = _interface_public_ip(view, "NetworkInterfaces")
-    view.fact("public_ip", public, "NetworkInterfaces")
-    view.fact_if("availability_zone", view.get("AvailabilityZone"), "AvailabilityZone")
+    _interface_public_ip(view, "NetworkInterfaces")
 
 
 def launch_template(view: ResourceView) -> None:
@@ -348,214 +246,14 @@ def launch_template(view: ResourceView) -> None:
     subnets = _interface_subnets(view, *data, "NetworkInterfaces")
     if subnets:
         view.fact("subnets", subnets, *data, "NetworkInterfaces")
-    view.fact("public_ip", _interface_public_ip(view, *data, "NetworkInterfaces"),
-              *data, "NetworkInterfaces")
+    _interface_public_ip(view, *data, "NetworkInterfaces")
 
 
 def launch_configuration(view: ResourceView) -> None:
     view.fact("block_devices", _block_devices(view, "BlockDeviceMappings"), "BlockDeviceMappings")
-    view.fact("public_ip", to_bool(view.get("AssociatePublicIpAddress")),
-              "AssociatePublicIpAddress")
 
 
-def volume(view: ResourceView) -> None:
-    view.fact("encrypted", to_bool(view.get("Encrypted")), "Encrypted")
-    view.fact_if("availability_zone", view.get("AvailabilityZone"), "AvailabilityZone")
-
-
-def autoscaling_group(view: ResourceView) -> None:
-    if view.has("VPCZoneIdentifier"):
-        view.fact("subnets", _list(view.get("VPCZoneIdentifier")), "VPCZoneIdentifier")
-    if view.has("AvailabilityZones"):
-        view.fact("availability_zones", _list(view.get("AvailabilityZones")), "AvailabilityZones")
-    for path in (
-        ("LaunchTemplate", "LaunchTemplateId"),
-        ("LaunchTemplate", "LaunchTemplateName"),
-        ("MixedInstancesPolicy", "LaunchTemplate", "LaunchTemplateSpecification",
-         "LaunchTemplateId"),
-        ("MixedInstancesPolicy", "LaunchTemplate", "LaunchTemplateSpecification",
-         "LaunchTemplateName"),
-        ("LaunchConfigurationName",),
-        ("InstanceId",),
-    ):
-        if view.has(*path):
-            view.fact("launch", view.get(*path), *path)
-            break
-    view.fact_if("min_size", to_int(view.get("MinSize")), "MinSize")
-
-
-def _list(value: Any) -> Any:
-    if isinstance(value, (list, Unknown)):
-        return value
-    return [value]
-
-
-def load_balancer(view: ResourceView) -> None:
-    subnets: list[Any] = []
-    where = "Subnets"
-    if view.has("Subnets"):
-        subnets = _list(view.get("Subnets"))
-    elif view.has("SubnetMappings"):
-        where = "SubnetMappings"
-        subnets = [
-            m.get("SubnetId") for m in as_items(view.get("SubnetMappings"))
-            if isinstance(m, dict)
-        ]
-    if view.has(where):
-        view.fact("subnets", subnets, where)
-    view.fact_if("scheme", to_lower(view.get("Scheme")), "Scheme")
-    view.fact_if("lb_type", to_lower(view.get("Type")), "Type")
-
-
-def classic_load_balancer(view: ResourceView) -> None:
-    if view.has("Subnets"):
-        view.fact("subnets", _list(view.get("Subnets")), "Subnets")
-    if view.has("AvailabilityZones"):
-        view.fact("availability_zones", _list(view.get("AvailabilityZones")),
-                  "AvailabilityZones")
-    view.fact_if("scheme", to_lower(view.get("Scheme")), "Scheme")
-
-
-# ------------------------------------------------------------------ data stores
-
-
-def _engine(view: ResourceView, default: str | None = None) -> None:
-    if view.has("Engine"):
-        view.fact("engine", to_lower(view.get("Engine")), "Engine")
-    elif default is not None:
-        view.fact("engine", default)
-
-
-def db_instance(view: ResourceView) -> None:
-    _engine(view)
-    view.fact("multi_az", to_bool(view.get("MultiAZ")), "MultiAZ")
-    view.fact_if("cluster", view.get("DBClusterIdentifier"), "DBClusterIdentifier")
-    view.fact_if("subnet_group", view.get("DBSubnetGroupName"), "DBSubnetGroupName")
-    view.fact("publicly_accessible", to_bool(view.get("PubliclyAccessible")),
-              "PubliclyAccessible")
-    view.fact("storage_encrypted", to_bool(view.get("StorageEncrypted")), "StorageEncrypted")
-    view.fact_if("replica_of", view.get("SourceDBInstanceIdentifier"),
-                 "SourceDBInstanceIdentifier")
-    view.fact_if("snapshot", view.get("DBSnapshotIdentifier"), "DBSnapshotIdentifier")
-    view.fact_if("availability_zone", view.get("AvailabilityZone"), "AvailabilityZone")
-
-
-def db_cluster(view: ResourceView) -> None:
-    _engine(view)
-    view.fact_if("engine_mode", to_lower(view.get("EngineMode")), "EngineMode")
-    view.fact_if("subnet_group", view.get("DBSubnetGroupName"), "DBSubnetGroupName")
-    view.fact("storage_encrypted", to_bool(view.get("StorageEncrypted")), "StorageEncrypted")
-    view.fact("publicly_accessible", to_bool(view.get("PubliclyAccessible")),
-              "PubliclyAccessible")
-    view.fact_if("instance_class", view.get("DBClusterInstanceClass"), "DBClusterInstanceClass")
-    view.fact_if("replica_of", view.get("SourceDBClusterIdentifier"), "SourceDBClusterIdentifier")
-    view.fact_if("snapshot", view.get("SnapshotIdentifier"), "SnapshotIdentifier")
-
-
-def subnet_group(view: ResourceView) -> None:
-    for key in ("SubnetIds", "Subnets"):
-        if view.has(key):
-            view.fact("subnets", _list(view.get(key)), key)
-            return
-
-
-def docdb_like_instance(view: ResourceView) -> None:
-    view.fact_if("cluster", view.get("DBClusterIdentifier"), "DBClusterIdentifier")
-
-
-def docdb_like_cluster(view: ResourceView) -> None:
-    view.fact_if("subnet_group", view.get("DBSubnetGroupName"), "DBSubnetGroupName")
-    view.fact("storage_encrypted", to_bool(view.get("StorageEncrypted")), "StorageEncrypted")
-
-
-def cache_cluster(view: ResourceView) -> None:
-    _engine(view)
-    view.fact_if("subnet_group", view.get("CacheSubnetGroupName"), "CacheSubnetGroupName")
-    view.fact_if("num_nodes", to_int(view.get("NumCacheNodes")), "NumCacheNodes")
-    view.fact_if("az_mode", to_lower(view.get("AZMode")), "AZMode")
-    view.fact_if("replication_group", view.get("ReplicationGroupId"), "ReplicationGroupId")
-
-
-def replication_group(view: ResourceView) -> None:
-    _engine(view)
-    view.fact_if("subnet_group", view.get("CacheSubnetGroupName"), "CacheSubnetGroupName")
-    view.fact("automatic_failover", to_bool(view.get("AutomaticFailoverEnabled")),
-              "AutomaticFailoverEnabled")
-    view.fact("multi_az", to_bool(view.get("MultiAZEnabled")), "MultiAZEnabled")
-    view.fact("at_rest_encryption", to_bool(view.get("AtRestEncryptionEnabled")),
-              "AtRestEncryptionEnabled")
-    view.fact_if("transit_encryption", to_bool(view.get("TransitEncryptionEnabled")),
-                 "TransitEncryptionEnabled")
-    if view.has("NumCacheClusters"):
-        view.fact("num_nodes", to_int(view.get("NumCacheClusters")), "NumCacheClusters")
-    elif view.has("ReplicasPerNodeGroup"):
-        replicas = to_int(view.get("ReplicasPerNodeGroup"))
-        view.fact("num_nodes", lift(lambda r: r + 1, replicas), "ReplicasPerNodeGroup")
-    elif view.has("NodeGroupConfiguration"):
-        groups = view.get("NodeGroupConfiguration")
-        counts = [
-            to_int(g.get("ReplicaCount")) for g in as_items(groups) if isinstance(g, dict)
-        ]
-        if counts and all(isinstance(c, int) and is_known(c) for c in counts):
-            view.fact("num_nodes", min(counts) + 1, "NodeGroupConfiguration")
-    elif view.has("PrimaryClusterId"):
-        view.fact("num_nodes", Unknown("members declared separately"), "PrimaryClusterId")
-    else:
-        view.fact("num_nodes", 1)  # NumCacheClusters defaults to 1: a lone primary
-
-
-def redshift_cluster(view: ResourceView) -> None:
-    view.fact_if("subnet_group", view.get("ClusterSubnetGroupName"), "ClusterSubnetGroupName")
-    view.fact("encrypted", to_bool(view.get("Encrypted")), "Encrypted")
-    view.fact("publicly_accessible", to_bool(view.get("PubliclyAccessible")),
-              "PubliclyAccessible")
-    view.fact_if("cluster_type", to_lower(view.get("ClusterType")), "ClusterType")
-    view.fact_if("multi_az", to_bool(view.get("MultiAZ")), "MultiAZ")
-
-
-def opensearch_domain(view: ResourceView) -> None:
-    cfg_key = "ClusterConfig" if view.has("ClusterConfig") else "ElasticsearchClusterConfig"
-    if view.has("VPCOptions", "SubnetIds"):
-        view.fact("subnets", _list(view.get("VPCOptions", "SubnetIds")),
-                  "VPCOptions", "SubnetIds")
-    view.fact("instance_count", to_int(view.get(cfg_key, "InstanceCount")) if view.has(
-        cfg_key, "InstanceCount") else 1, cfg_key, "InstanceCount")
-    view.fact("zone_awareness", to_bool(view.get(cfg_key, "ZoneAwarenessEnabled")),
-              cfg_key, "ZoneAwarenessEnabled")
-    view.fact("encrypted", to_bool(view.get("EncryptionAtRestOptions", "Enabled")),
-              "EncryptionAtRestOptions", "Enabled")
-    _resource_policy(view, "AccessPolicies", "AccessPolicies")
-
-
-def msk_cluster(view: ResourceView) -> None:
-    path = ("BrokerNodeGroupInfo", "ClientSubnets")
-    if view.has(*path):
-        view.fact("subnets", _list(view.get(*path)), *path)
-    view.fact_if("num_nodes", to_int(view.get("NumberOfBrokerNodes")), "NumberOfBrokerNodes")
-
-
-def mq_broker(view: ResourceView) -> None:
-    if view.has("SubnetIds"):
-        view.fact("subnets", _list(view.get("SubnetIds")), "SubnetIds")
-    view.fact("deployment_mode", to_str(view.get("DeploymentMode")), "DeploymentMode")
-    view.fact("publicly_accessible", to_bool(view.get("PubliclyAccessible")),
-              "PubliclyAccessible")
-
-
-def efs_file_system(view: ResourceView) -> None:
-    view.fact("encrypted", to_bool(view.get("Encrypted")), "Encrypted")
-    view.fact_if("availability_zone", view.get("AvailabilityZoneName"), "AvailabilityZoneName")
-    _resource_policy(view, "FileSystemPolicy", "FileSystemPolicy")
-
-
-def efs_mount_target(view: ResourceView) -> None:
-    view.fact_if("file_system", view.get("FileSystemId"), "FileSystemId")
-    view.fact_if("subnet", view.get("SubnetId"), "SubnetId")
-
-
-def dynamodb_table(view: ResourceView) -> None:
-    view.fact("sse_enabled", to_bool(view.get("SSESpecification", "SSEEnabled")),
-              "SSESpecification", "SSEEnabled")
+# ------------------------------------------------------------------ S3
 
 
 def s3_bucket(view: ResourceView) -> None:
@@ -656,9 +354,12 @@ def _inline_policies(view: ResourceView, key: str = "Policies") -> None:
         doc = item.get("PolicyDocument")
         if doc is None:
             continue
-        path = (key, i, "PolicyDocument")
-        for parsed in policy_documents(doc, lambda sub, _p=path: view.loc(*_p, *sub),
-                                       "identity", name):
+        path: tuple[Any, ...] = (key, i, "PolicyDocument")
+
+        def locate(sub: tuple[Any, ...], _p: tuple[Any, ...] = path) -> Location:
+            return view.loc(*_p, *sub)
+
+        for parsed in policy_documents(doc, locate, "identity", name):
             add_policy(view, parsed)
 
 
@@ -679,30 +380,24 @@ def iam_role(view: ResourceView) -> None:
     _policy(view, ("AssumeRolePolicyDocument",), "trust", "AssumeRolePolicyDocument")
     _inline_policies(view)
     managed_arns(view)
-    view.node.facts.setdefault("policies", [])
 
 
 def iam_user_or_group(view: ResourceView) -> None:
     _inline_policies(view)
     managed_arns(view)
-    view.node.facts.setdefault("policies", [])
 
 
 def iam_policy(view: ResourceView) -> None:
     pname = view.get("PolicyName") if view.has("PolicyName") else view.get("ManagedPolicyName")
     name = f"policy {pname!r}" if isinstance(pname, str) else "PolicyDocument"
     _policy(view, ("PolicyDocument",), "identity", name)
-    view.node.facts.setdefault("policies", [])
-    for key, fact in (("Roles", "roles"), ("Users", "users"), ("Groups", "groups"),
-                      ("RoleName", "roles"), ("UserName", "users"), ("GroupName", "groups")):
-        view.fact_if(fact, _list(view.get(key)), key)
 
 
-def resource_policy(key: str, target_key: str, target_fact: str) -> Builder:
+def resource_policy(key: str) -> Builder:
+    """The resource policy written in property `key` (named after it)."""
+
     def build(view: ResourceView) -> None:
         _resource_policy(view, key, key)
-        view.node.facts.setdefault("policies", [])
-        view.fact_if(target_fact, view.get(target_key), target_key)
 
     return build
 
@@ -728,111 +423,64 @@ def event_bus_policy(view: ResourceView) -> None:
 
         add_policy(view, parse_policy(legacy, locate_legacy, policy_type="resource",
                                       name="EventBusPolicy"))
-    view.node.facts.setdefault("policies", [])
+
+
+def vpc_endpoint(view: ResourceView) -> None:
+    _policy(view, ("PolicyDocument",), "endpoint", "PolicyDocument")
 
 
 def kms_key(view: ResourceView) -> None:
     _resource_policy(view, "KeyPolicy", "KeyPolicy")
-    view.node.facts.setdefault("policies", [])
-    view.fact_if("key_rotation", to_bool(view.get("EnableKeyRotation")), "EnableKeyRotation")
 
 
-def lambda_function(view: ResourceView) -> None:
-    if view.has("VpcConfig", "SubnetIds"):
-        view.fact("subnets", _list(view.get("VpcConfig", "SubnetIds")), "VpcConfig", "SubnetIds")
-    view.fact_if("role", view.get("Role"), "Role")
-
-
-#: CloudFormation type → (kind, builder). Types not listed still become nodes
-#: (kind None) so tagging and references see them.
-KINDS: dict[str, tuple[str, Builder | None]] = {
-    "AWS::EC2::SecurityGroup": ("ec2.security_group", security_group),
-    "AWS::EC2::SecurityGroupIngress": ("ec2.security_group_rule", security_group_ingress),
-    "AWS::EC2::SecurityGroupEgress": ("ec2.security_group_rule", security_group_egress),
-    "AWS::EC2::NetworkAcl": ("ec2.network_acl", network_acl),
-    "AWS::EC2::NetworkAclEntry": ("ec2.network_acl_rule", nacl_entry),
-    "AWS::EC2::SubnetNetworkAclAssociation": ("ec2.network_acl_association",
-                                              subnet_nacl_association),
-    "AWS::EC2::VPC": ("ec2.vpc", vpc),
-    "AWS::EC2::Subnet": ("ec2.subnet", subnet),
-    "AWS::EC2::InternetGateway": ("ec2.internet_gateway", internet_gateway),
-    "AWS::EC2::VPCGatewayAttachment": ("ec2.vpc_gateway_attachment", gateway_attachment),
-    "AWS::EC2::NatGateway": ("ec2.nat_gateway", nat_gateway),
-    "AWS::EC2::RouteTable": ("ec2.route_table", route_table),
-    "AWS::EC2::Route": ("ec2.route", route),
-    "AWS::EC2::SubnetRouteTableAssociation": ("ec2.route_table_association",
-                                              route_table_association),
-    "AWS::EC2::Instance": ("ec2.instance", instance),
-    "AWS::EC2::LaunchTemplate": ("ec2.launch_template", launch_template),
-    "AWS::AutoScaling::LaunchConfiguration": ("ec2.launch_configuration", launch_configuration),
-    "AWS::EC2::Volume": ("ec2.volume", volume),
-    "AWS::AutoScaling::AutoScalingGroup": ("autoscaling.group", autoscaling_group),
-    "AWS::ElasticLoadBalancingV2::LoadBalancer": ("elb.load_balancer", load_balancer),
-    "AWS::ElasticLoadBalancing::LoadBalancer": ("elb.classic_load_balancer",
-                                                classic_load_balancer),
-    "AWS::RDS::DBInstance": ("rds.instance", db_instance),
-    "AWS::RDS::DBCluster": ("rds.cluster", db_cluster),
-    "AWS::RDS::DBSubnetGroup": ("rds.subnet_group", subnet_group),
-    "AWS::DocDB::DBCluster": ("docdb.cluster", docdb_like_cluster),
-    "AWS::DocDB::DBInstance": ("docdb.instance", docdb_like_instance),
-    "AWS::DocDB::DBSubnetGroup": ("docdb.subnet_group", subnet_group),
-    "AWS::Neptune::DBCluster": ("neptune.cluster", docdb_like_cluster),
-    "AWS::Neptune::DBInstance": ("neptune.instance", docdb_like_instance),
-    "AWS::Neptune::DBSubnetGroup": ("neptune.subnet_group", subnet_group),
-    "AWS::ElastiCache::CacheCluster": ("elasticache.cluster", cache_cluster),
-    "AWS::ElastiCache::ReplicationGroup": ("elasticache.replication_group", replication_group),
-    "AWS::ElastiCache::SubnetGroup": ("elasticache.subnet_group", subnet_group),
-    "AWS::Redshift::Cluster": ("redshift.cluster", redshift_cluster),
-    "AWS::Redshift::ClusterSubnetGroup": ("redshift.subnet_group", subnet_group),
-    "AWS::OpenSearchService::Domain": ("opensearch.domain", opensearch_domain),
-    "AWS::Elasticsearch::Domain": ("opensearch.domain", opensearch_domain),
-    "AWS::MSK::Cluster": ("msk.cluster", msk_cluster),
-    "AWS::AmazonMQ::Broker": ("mq.broker", mq_broker),
-    "AWS::EFS::FileSystem": ("efs.file_system", efs_file_system),
-    "AWS::EFS::MountTarget": ("efs.mount_target", efs_mount_target),
-    "AWS::DynamoDB::Table": ("dynamodb.table", dynamodb_table),
-    "AWS::S3::Bucket": ("s3.bucket", s3_bucket),
-    "AWS::S3::BucketPolicy": ("s3.bucket_policy",
-                              resource_policy("PolicyDocument", "Bucket", "bucket")),
-    "AWS::SQS::QueuePolicy": ("sqs.queue_policy",
-                              resource_policy("PolicyDocument", "Queues", "queues")),
-    "AWS::SNS::TopicPolicy": ("sns.topic_policy",
-                              resource_policy("PolicyDocument", "Topics", "topics")),
-    "AWS::SecretsManager::ResourcePolicy": (
-        "secretsmanager.resource_policy",
-        resource_policy("ResourcePolicy", "SecretId", "secret"),
-    ),
-    "AWS::S3::AccessPoint": ("s3.access_point", resource_policy("Policy", "Bucket", "bucket")),
-    "AWS::ECR::Repository": ("ecr.repository",
-                             resource_policy("RepositoryPolicyText", "RepositoryName", "name")),
-    "AWS::SQS::QueueInlinePolicy": ("sqs.queue_policy",
-                                    resource_policy("PolicyDocument", "Queue", "queues")),
-    "AWS::SNS::TopicInlinePolicy": ("sns.topic_policy",
-                                    resource_policy("PolicyDocument", "TopicArn", "topics")),
-    "AWS::ApiGateway::RestApi": ("apigateway.rest_api",
-                                 resource_policy("Policy", "Name", "name")),
-    "AWS::Logs::ResourcePolicy": ("logs.resource_policy",
-                                  resource_policy("PolicyDocument", "PolicyName", "name")),
-    "AWS::Backup::BackupVault": ("backup.vault",
-                                 resource_policy("AccessPolicy", "BackupVaultName", "name")),
-    "AWS::CodeArtifact::Domain": ("codeartifact.domain", resource_policy(
-        "PermissionsPolicyDocument", "DomainName", "name")),
-    "AWS::CodeArtifact::Repository": ("codeartifact.repository", resource_policy(
-        "PermissionsPolicyDocument", "RepositoryName", "name")),
-    "AWS::Events::EventBusPolicy": ("events.bus_policy", event_bus_policy),
-    "AWS::KMS::ReplicaKey": ("kms.key", kms_key),
-    "AWS::Lambda::LayerVersionPermission": ("lambda.permission", None),
-    "AWS::KMS::Key": ("kms.key", kms_key),
-    "AWS::SQS::Queue": ("sqs.queue", None),
-    "AWS::SNS::Topic": ("sns.topic", None),
-    "AWS::IAM::Role": ("iam.role", iam_role),
-    "AWS::IAM::User": ("iam.user", iam_user_or_group),
-    "AWS::IAM::Group": ("iam.group", iam_user_or_group),
-    "AWS::IAM::Policy": ("iam.policy", iam_policy),
-    "AWS::IAM::ManagedPolicy": ("iam.managed_policy", iam_policy),
-    "AWS::IAM::RolePolicy": ("iam.policy", iam_policy),
-    "AWS::IAM::UserPolicy": ("iam.policy", iam_policy),
-    "AWS::IAM::GroupPolicy": ("iam.policy", iam_policy),
-    "AWS::IAM::InstanceProfile": ("iam.instance_profile", None),
-    "AWS::Lambda::Function": ("lambda.function", lambda_function),
+#: Hand code for the `Shaped` facts of the fact spec, by CloudFormation type (the
+#: kind and every table fact come from linter/fact_spec.py).
+SHAPES: dict[str, Builder] = {
+    "AWS::EC2::SecurityGroup": security_group,
+    "AWS::EC2::SecurityGroupIngress": security_group_ingress,
+    "AWS::EC2::SecurityGroupEgress": security_group_egress,
+    "AWS::EC2::NetworkAcl": network_acl,
+    "AWS::EC2::NetworkAclEntry": nacl_entry,
+    "AWS::EC2::RouteTable": route_table,
+    "AWS::EC2::Route": route,
+    "AWS::EC2::Instance": instance,
+    "AWS::EC2::LaunchTemplate": launch_template,
+    "AWS::AutoScaling::LaunchConfiguration": launch_configuration,
+    "AWS::EC2::VPCEndpoint": vpc_endpoint,
+    "AWS::OpenSearchService::Domain": resource_policy("AccessPolicies"),
+    "AWS::Elasticsearch::Domain": resource_policy("AccessPolicies"),
+    "AWS::EFS::FileSystem": resource_policy("FileSystemPolicy"),
+    "AWS::S3::Bucket": s3_bucket,
+    "AWS::S3::BucketPolicy": resource_policy("PolicyDocument"),
+    "AWS::SQS::QueuePolicy": resource_policy("PolicyDocument"),
+    "AWS::SNS::TopicPolicy": resource_policy("PolicyDocument"),
+    "AWS::SecretsManager::ResourcePolicy": resource_policy("ResourcePolicy"),
+    "AWS::S3::AccessPoint": resource_policy("Policy"),
+    "AWS::ECR::Repository": resource_policy("RepositoryPolicyText"),
+    "AWS::SQS::QueueInlinePolicy": resource_policy("PolicyDocument"),
+    "AWS::SNS::TopicInlinePolicy": resource_policy("PolicyDocument"),
+    "AWS::ApiGateway::RestApi": resource_policy("Policy"),
+    "AWS::Logs::ResourcePolicy": resource_policy("PolicyDocument"),
+    "AWS::Backup::BackupVault": resource_policy("AccessPolicy"),
+    "AWS::CodeArtifact::Domain": resource_policy("PermissionsPolicyDocument"),
+    "AWS::CodeArtifact::Repository": resource_policy("PermissionsPolicyDocument"),
+    "AWS::Events::EventBusPolicy": event_bus_policy,
+    "AWS::KMS::Key": kms_key,
+    "AWS::KMS::ReplicaKey": kms_key,
+    "AWS::IAM::Role": iam_role,
+    "AWS::IAM::User": iam_user_or_group,
+    "AWS::IAM::Group": iam_user_or_group,
+    "AWS::IAM::Policy": iam_policy,
+    "AWS::IAM::ManagedPolicy": iam_policy,
+    "AWS::IAM::RolePolicy": iam_policy,
+    "AWS::IAM::UserPolicy": iam_policy,
+    "AWS::IAM::GroupPolicy": iam_policy,
 }
+
+
+def fill_facts(node: Node, props: dict[str, Any]) -> None:
+    """Table facts from the spec, then the hand-coded shapes of the node's type."""
+    fact_spec.fill(node, fact_spec.Properties(node, props, "cloudformation"))
+    shape = SHAPES.get(node.native_type)
+    if shape is not None:
+        shape(ResourceView(node, props))

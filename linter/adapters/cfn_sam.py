@@ -12,22 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from linter.adapters.cfn_kinds import ResourceView, add_policy, dynamodb_table
+from linter.adapters.cfn_kinds import ResourceView, add_policy
 from linter.adapters.cfn_values import as_items
 from linter.model import Location, Node, branches
 from linter.policy import parse_policy
-
-_KINDS = {
-    "AWS::Serverless::Function": "lambda.function",
-    "AWS::Serverless::StateMachine": "stepfunctions.state_machine",
-    "AWS::Serverless::SimpleTable": "dynamodb.table",
-    "AWS::Serverless::Api": "apigateway.rest_api",
-    "AWS::Serverless::HttpApi": "apigateway.http_api",
-    "AWS::Serverless::LayerVersion": "lambda.layer_version",
-    "AWS::Serverless::Application": "serverless.application",
-    "AWS::Serverless::Connector": "serverless.connector",
-    "AWS::Serverless::GraphQLApi": "appsync.graphql_api",
-}
 
 
 def managed_arn(name: str) -> str:
@@ -38,21 +26,12 @@ def managed_arn(name: str) -> str:
 
 
 def apply_sam(node: Node, view: ResourceView) -> None:
-    node.kind = _KINDS.get(node.native_type, node.kind)
-    if node.native_type == "AWS::Serverless::SimpleTable":
-        dynamodb_table(view)
-        return
+    """The policies SAM would give a function's or state machine's generated role
+    (kinds and table facts such as `role` and `subnets` come from the fact spec)."""
     if node.native_type not in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
         return
-    if view.has("VpcConfig", "SubnetIds"):
-        subnets = view.get("VpcConfig", "SubnetIds")
-        view.fact("subnets", subnets if isinstance(subnets, list) else [subnets],
-                  "VpcConfig", "SubnetIds")
-    node.facts.setdefault("policies", [])
     if view.has("Role"):
-        # With an explicit role, SAM ignores Policies.
-        view.fact("role", view.get("Role"), "Role")
-        return
+        return  # with an explicit role, SAM ignores Policies
     policies = view.get("Policies")
     if policies is None:
         return

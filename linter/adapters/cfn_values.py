@@ -1,112 +1,16 @@
-"""Small normalizers shared by the CloudFormation fact builders.
+"""Undecided CloudFormation conditions: spelling out the branches of a value.
 
-Every normalizer passes Unknown through unchanged and maps over the branches
-of a Choice, so an undecided `Fn::If` stays visible as candidates.
+The converters (bool, int, protocol…) are shared with Terraform in
+linter/convert.py; what is here only CloudFormation has: `Fn::If` choices and
+`AWS::NoValue`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from linter.model import Choice, Unknown
-
-
-class _NoValue:
-    """`AWS::NoValue`: the property is removed, as if it were never written."""
-
-    _instance: _NoValue | None = None
-
-    def __new__(cls) -> _NoValue:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "NoValue"
-
-
-NOVALUE = _NoValue()
-
-
-_PROTOCOLS = {"-1": "-1", "all": "-1", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
-
-
-def lift(fn: Callable[[Any], Any], value: Any) -> Any:
-    """`fn(value)`, applied per branch of a Choice and skipped for Unknowns."""
-    if isinstance(value, Choice):
-        return Choice(tuple((label, lift(fn, v)) for label, v in value.options))
-    if value is NOVALUE:
-        value = None
-    if isinstance(value, Unknown):
-        return value
-    return fn(value)
-
-
-def _bool(value: Any) -> Any:
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return Unknown(f"not a boolean: {value!r}")
-
-
-def to_bool(value: Any) -> bool | Unknown | None:
-    return lift(_bool, value)
-
-
-def _int(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return Unknown("not a number")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            return Unknown(f"not a number: {value!r}")
-    return Unknown("not a number")
-
-
-def to_int(value: Any) -> int | Unknown | None:
-    return lift(_int, value)
-
-
-def _str(value: Any) -> Any:
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    return Unknown("not a string")
-
-
-def to_str(value: Any) -> str | Unknown | None:
-    return lift(_str, value)
-
-
-def to_lower(value: Any) -> str | Unknown | None:
-    return lift(lambda v: _str(v).lower() if isinstance(_str(v), str) else _str(v), value)
-
-
-def _protocol(value: Any) -> Any:
-    text = _str(value)
-    if not isinstance(text, str):
-        return text
-    text = text.strip().lower()
-    return _PROTOCOLS.get(text, text)
-
-
-def protocol(value: Any) -> str | Unknown:
-    """IpProtocol normalized: "-1"/"all" → "-1", 6 → "tcp", 17 → "udp", 1 → "icmp"."""
-    if value is None:
-        return Unknown("protocol not set")
-    return lift(_protocol, value)
+from linter.convert import NOVALUE
+from linter.model import Choice
 
 
 def as_items(value: Any) -> list[Any]:

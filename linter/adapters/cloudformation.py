@@ -16,10 +16,11 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from linter import fact_spec
 from linter.adapters import AdaptContext, AdaptResult, guarded
 from linter.adapters.cfn_eval import NOVALUE, Evaluator
 from linter.adapters.cfn_foreach import expand_resources
-from linter.adapters.cfn_kinds import KINDS, ResourceView
+from linter.adapters.cfn_kinds import ResourceView, fill_facts
 from linter.adapters.cfn_schema import tag_support
 from linter.adapters.cfn_values import combine
 from linter.directives import metadata_directives
@@ -126,10 +127,9 @@ def adapt_template(
             from linter.adapters.cfn_sam import apply_sam
 
             apply_sam(node, ResourceView(node, node.attrs))
+        fact_spec.finish(node)
         unknowns += _count_unknowns(node.attrs)
         nodes.append(node)
-    _attach_gateways(nodes)
-    _attach_nacl_subnets(nodes)
     result.nodes.extend(nodes)
     result.stats["cfn_resources"] = result.stats.get("cfn_resources", 0) + len(nodes)
     result.stats["cfn_unknown_values"] = result.stats.get("cfn_unknown_values", 0) + unknowns
@@ -146,12 +146,11 @@ def build_node(
     rtype = res.get("Type")
     rtype = rtype if isinstance(rtype, str) else "Unknown"
     base = base or ("Resources", logical_id)
-    kind, builder = KINDS.get(rtype, (None, None))
     node = Node(
         id=node_id(template.path, logical_id),
         address=logical_id,
         native_type=rtype,
-        kind=kind,
+        kind=fact_spec.kind_of("cloudformation", rtype),
         source=Source.CLOUDFORMATION,
         location=template.location(base),
         origin=template.path,
@@ -186,8 +185,7 @@ def build_node(
     node.taggable = support.taggable
     if support.taggable or support.prop in props:
         _tags(node, props, support.prop)
-    if builder is not None:
-        builder(ResourceView(node, props))
+    fill_facts(node, props)
     return node
 
 
@@ -268,33 +266,6 @@ def _tags(node: Node, props: Mapping[str, Any], prop: str) -> None:
         node.tags = Unknown("tags are not a list or map")
         return
     node.tags = tags
-
-
-def _attach_gateways(nodes: list[Node]) -> None:
-    """An internet gateway's VPC is named by its VPCGatewayAttachment."""
-    by_id = {n.id: n for n in nodes}
-    for node in nodes:
-        if node.kind != "ec2.vpc_gateway_attachment":
-            continue
-        gateway = node.facts.get("internet_gateway")
-        if isinstance(gateway, Ref) and gateway.target in by_id:
-            igw = by_id[gateway.target]
-            if igw.kind == "ec2.internet_gateway" and "vpc" not in igw.facts:
-                igw.facts["vpc"] = node.facts.get("vpc")
-                igw.fact_locs["vpc"] = node.fact_loc("vpc")
-
-
-def _attach_nacl_subnets(nodes: list[Node]) -> None:
-    by_id = {n.id: n for n in nodes}
-    for node in nodes:
-        if node.kind != "ec2.network_acl_association":
-            continue
-        acl = node.facts.get("network_acl")
-        if isinstance(acl, Ref) and acl.target in by_id and by_id[acl.target].kind == (
-                "ec2.network_acl"):
-            target = by_id[acl.target]
-            target.facts.setdefault("subnets", []).append(node.facts.get("subnet"))
-            target.fact_locs.setdefault("subnets", node.location)
 
 
 def _count_unknowns(value: Any) -> int:
