@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from linter.adapters.boundary import DROP, NOT_MINE
 from linter.adapters.cfn_values import NOVALUE, combine, expand
 from linter.model import Choice, Location, Ref, Unknown, is_fully_known, is_known, refs_in
 
@@ -499,4 +500,15 @@ _HANDLERS: dict[str, Callable[[Evaluator, Any], Any]] = {
     "Fn::Length": _fn_length,
 }
 
-__all__ = ["NOVALUE", "Evaluator", "parameter_value", "refs_in"]
+def export(value: Any) -> Any:
+    """The project's own value for the evaluator's private types (the `convert` hook
+    of linter.adapters.boundary): a NoValue left over removes itself; a GetAZs list
+    is an unknown list (the items Fn::Select took from it are already strings)."""
+    if value is NOVALUE:
+        return DROP
+    if isinstance(value, Unknown):
+        return Unknown(value.reason)
+    return NOT_MINE
+
+
+__all__ = ["NOVALUE", "Evaluator", "export", "parameter_value", "refs_in"]

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from linter.adapters import AdaptContext, AdaptResult
-from linter.adapters.cfn_eval import NOVALUE, Evaluator
+from linter.adapters.boundary import Exporter
+from linter.adapters.cfn_eval import NOVALUE, Evaluator, export
 from linter.adapters.cfn_foreach import expand_resources
 from linter.adapters.cfn_kinds import KINDS, ResourceView
 from linter.adapters.cfn_schema import tag_support
@@ -117,6 +118,7 @@ def adapt_template(
         existing.append((logical_id, res, decided, path))
     nodes: list[Node] = []
     unknowns = 0
+    exporter = Exporter(export)
     for logical_id, res, decided, path in existing:
         node = build_node(template, ev, logical_id, res, decided, path)
         # Read as SAM even when the Transform line is missing: the intent is clear.
@@ -124,6 +126,7 @@ def adapt_template(
             from linter.adapters.cfn_sam import apply_sam
 
             apply_sam(node, ResourceView(node, node.attrs))
+        exporter.node(node)  # evaluator types stop here (linter/adapters/boundary.py)
         unknowns += _count_unknowns(node.attrs)
         nodes.append(node)
     _attach_gateways(nodes)
