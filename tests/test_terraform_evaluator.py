@@ -8,7 +8,7 @@ import pytest
 
 from linter.adapters.terraform.evaluator import NO_NAMES, Evaluator, Scope
 from linter.adapters.terraform.values import Invalid, JsonStr
-from linter.loaders.terraform import parse_expression
+from linter.loaders.hcl_lark import parse_expression
 from linter.model import Unknown, is_known
 
 

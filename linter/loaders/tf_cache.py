@@ -26,6 +26,7 @@ PRUNE_CHANCE = 1 / 500
 #: the loader's own modules: a change to any of them must invalidate every entry
 _SOURCES = (
     "terraform.py",
+    "hcl_lark.py",
     "tf_templates.py",
     "terraform_json.py",
     "marked.py",

@@ -19,6 +19,7 @@ providers or state:
                      and `export`: what each becomes when a node is finished
   policies.py        IAM policies in every shape, with lines
   resource_facts.py  native types → kinds and facts (linter/facts.py)
+  view.py            what resource_facts may ask about the resource being built
   project.py         walks the instances and builds the nodes
 
 Whatever cannot be known (computed attributes, data sources, variables without

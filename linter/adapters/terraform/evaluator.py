@@ -56,6 +56,7 @@ from linter.loaders.hcl_ast import (
     UnaryOp,
     Variable,
 )
+from linter.loaders.hcl_lark import parse_template
 from linter.model import Location, Ref, Unknown
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -583,6 +584,4 @@ __all__ = [
 def _template_parts(text: str) -> tuple[Any, ...]:
     """A template file is parsed once per process, however many module instances
     (and `--new-since` states) render it; the parts are never mutated."""
-    from linter.loaders.tf_templates import parse_template_text
-
-    return tuple(parse_template_text(text, 1))
+    return tuple(parse_template(text, 1))

@@ -11,24 +11,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from linter.adapters.terraform.config import (
     MODULE_META,
+    ConfigLoader,
     Decl,
     ModuleConfig,
     local_source_dir,
     source_text,
 )
-from linter.adapters.terraform.evaluator import Scope, text_of
+from linter.adapters.terraform.evaluator import Evaluator, Scope, text_of
 from linter.adapters.terraform.functions import FunctionError, to_number
 from linter.adapters.terraform.values import INVALID, Namespace, ResourceObj
 from linter.adapters.terraform.variables import apply_type, convert, type_expr, type_name
 from linter.loaders.hcl_ast import Attribute, Block, Literal, ObjectExpr
 from linter.model import Location, Ref, Unknown
-
-if TYPE_CHECKING:
-    from linter.adapters.terraform.project import Project
 
 MAX_DEPTH = 16
 #: More instances than this is a runaway input, not a configuration: keep one unknown instance.
@@ -79,10 +77,36 @@ def sub_blocks(block: Block, name: str) -> list[Block]:
     return out
 
 
+class Host(Protocol):
+    """What a module instance needs from the project walking it (project.Project); a
+    Protocol, so that this module does not import the module that imports it."""
+
+    @property
+    def root_dir(self) -> str: ...
+
+    @property
+    def loader(self) -> ConfigLoader: ...
+
+    @property
+    def evaluator(self) -> Evaluator: ...
+
+    def data_attr(
+        self,
+        instance: ModuleInstance,
+        decl: Decl,
+        bindings: dict[str, Any],
+        node_id: str,
+        attr: str,
+    ) -> Any:
+        """A data source attribute the project can compute (policy document JSON,
+        availability zone names), or None."""
+        ...
+
+
 class ModuleInstance:
     def __init__(
         self,
-        project: Project,
+        project: Host,
         config: ModuleConfig,
         prefix: str,
         inputs: dict[str, Any],

@@ -327,7 +327,7 @@ def _asg_tags(tags: Any, tag_blocks: Any) -> Any:
 
 
 class _View:
-    """What fact extraction may ask about the resource being built."""
+    """The resource being built, as fact extraction sees it (view.ResourceView)."""
 
     def __init__(
         self, project: Project, instance: ModuleInstance, decl: Decl, scope: Scope
@@ -338,7 +338,7 @@ class _View:
         self.scope = scope
         self.locmap = project.evaluator.locmap
 
-    def reference(self, name: str) -> Any:
+    def reference(self, name: str) -> Ref | None:
         attr = self.decl.block.attributes.get(name)
         if attr is None:
             return None

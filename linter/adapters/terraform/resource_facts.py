@@ -18,7 +18,7 @@ from linter.facts import BlockDevice, Encryption, IngressRule, NaclEntry, Route
 from linter.model import Location, Node, Ref, Unknown, list_items
 
 if TYPE_CHECKING:
-    from linter.adapters.terraform.project import _View
+    from linter.adapters.terraform.view import ResourceView as _View
 
 KINDS: dict[str, str] = {
     "aws_security_group": "ec2.security_group",

@@ -23,8 +23,8 @@ from linter.loaders.hcl_ast import (
     TupleExpr,
     Variable,
 )
+from linter.loaders.hcl_lark import HclSyntaxError, parse_expression, parse_hcl_body
 from linter.loaders.marked import JsonSyntaxError, parse_json_lines
-from linter.loaders.terraform import HclSyntaxError, parse_expression, parse_hcl_body
 from linter.loaders.terraform_json import json_expr
 from linter.model import Unknown
 
