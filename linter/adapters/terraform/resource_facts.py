@@ -108,15 +108,6 @@ def kind_of(native_type: str) -> str | None:
 # --------------------------------------------------------------------------- helpers
 
 
-def _blocks(value: Any) -> list[dict[str, Any]]:
-    """Nested blocks as a list of dicts (a block list, one object, or nothing)."""
-    if isinstance(value, dict):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, dict)]
-    return []
-
-
 def _block_paths(node: Node, name: str) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
     value = node.attrs.get(name)
     if isinstance(value, dict):
