@@ -49,7 +49,8 @@ def _foreign(value: Any, path: str) -> Iterator[str]:
         for i, item in enumerate(value):
             yield from _foreign(item, f"{path}[{i}]")
         return
-    if dataclasses.is_dataclass(value) and kind.__module__ == "linter.facts":
+    if dataclasses.is_dataclass(value) and not isinstance(value, type) and (
+            kind.__module__ == "linter.facts"):
         for f in dataclasses.fields(value):
             yield from _foreign(getattr(value, f.name), f"{path}.{f.name}")
         return

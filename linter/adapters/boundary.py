@@ -92,7 +92,8 @@ class Exporter:
             if all(new is old for new, old in zip(items, value.items, strict=True)):
                 return value
             return Partial(v for v in items if v is not DROP)
-        if dataclasses.is_dataclass(value) and kind.__module__ == "linter.facts":
+        if (dataclasses.is_dataclass(value) and not isinstance(value, type)
+                and kind.__module__ == "linter.facts"):
             changes = {}
             for f in dataclasses.fields(value):
                 old = getattr(value, f.name)

@@ -103,7 +103,7 @@ class Evaluator:
                 self.params[name] = value
         raw_conditions = template.get("Conditions")
         self.raw_conditions = raw_conditions if isinstance(raw_conditions, dict) else {}
-        self.conditions: dict[str, Any] = {}
+        self.conditions: dict[str, bool | Unknown] = {}
         self._evaluating: set[str] = set()
         resources = template.get("Resources")
         self.resources: dict[str, Any] = resources if isinstance(resources, dict) else {}
@@ -162,22 +162,23 @@ class Evaluator:
                     return self._function(key, arg, (*raw_path, key), out_path, locs)
             out: dict[str, Any] = {}
             for k, v in value.items():
+                here = (*out_path, k)
                 if locs is not None:
-                    locs[(*out_path, k)] = self.locate((*raw_path, k))
-                result = self.evaluate(v, (*raw_path, k), (*out_path, k), locs)
+                    locs[here] = self.locate((*raw_path, k))
+                result = self.evaluate(v, (*raw_path, k), here, locs)
                 if result is NOVALUE:
                     if locs is not None:
-                        locs.pop((*out_path, k), None)
+                        locs.pop(here, None)
                     continue
                 out[k] = result
             return out
         if isinstance(value, list):
             items: list[Any] = []
             for i, v in enumerate(value):
-                j = len(items)
+                here = (*out_path, len(items))
                 if locs is not None:
-                    locs[(*out_path, j)] = self.locate((*raw_path, i))
-                result = self.evaluate(v, (*raw_path, i), (*out_path, j), locs)
+                    locs[here] = self.locate((*raw_path, i))
+                result = self.evaluate(v, (*raw_path, i), here, locs)
                 if result is NOVALUE:
                     continue
                 items.append(result)
@@ -288,7 +289,7 @@ class Evaluator:
                 value = self.getatt(*name.split(".", 1))
             else:
                 value = self.ref(name)
-            if isinstance(value, (bool, int, float)) and not isinstance(value, Unknown):
+            if isinstance(value, (bool, int, float)):
                 value = _text(value)
             if isinstance(value, str):
                 parts.append(value)

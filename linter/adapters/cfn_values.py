@@ -7,7 +7,7 @@ of a Choice, so an undecided `Fn::If` stays visible as candidates.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from linter.model import Choice, Unknown
 
@@ -29,10 +29,12 @@ class _NoValue:
 NOVALUE = _NoValue()
 
 
+T = TypeVar("T")
+
 _PROTOCOLS = {"-1": "-1", "all": "-1", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
 
 
-def lift(fn: Callable[[Any], Any], value: Any) -> Any:
+def lift(fn: Callable[[Any], T], value: Any) -> T | Unknown:
     """`fn(value)`, applied per branch of a Choice and skipped for Unknowns."""
     if isinstance(value, Choice):
         return Choice(tuple((label, lift(fn, v)) for label, v in value.options))
@@ -43,7 +45,7 @@ def lift(fn: Callable[[Any], Any], value: Any) -> Any:
     return fn(value)
 
 
-def _bool(value: Any) -> Any:
+def _bool(value: Any) -> bool | Unknown | None:
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
@@ -55,7 +57,7 @@ def to_bool(value: Any) -> bool | Unknown | None:
     return lift(_bool, value)
 
 
-def _int(value: Any) -> Any:
+def _int(value: Any) -> int | Unknown | None:
     if value is None:
         return None
     if isinstance(value, bool):
@@ -76,7 +78,7 @@ def to_int(value: Any) -> int | Unknown | None:
     return lift(_int, value)
 
 
-def _str(value: Any) -> Any:
+def _str(value: Any) -> str | Unknown | None:
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -91,11 +93,17 @@ def to_str(value: Any) -> str | Unknown | None:
 
 
 def to_lower(value: Any) -> str | Unknown | None:
-    return lift(lambda v: _str(v).lower() if isinstance(_str(v), str) else _str(v), value)
+    def lower(v: Any) -> str | Unknown | None:
+        text = _str(v)
+        return text.lower() if isinstance(text, str) else text
+
+    return lift(lower, value)
 
 
-def _protocol(value: Any) -> Any:
+def _protocol(value: Any) -> str | Unknown:
     text = _str(value)
+    if text is None:  # not written, or removed by AWS::NoValue
+        return Unknown("protocol not set")
     if not isinstance(text, str):
         return text
     text = text.strip().lower()
@@ -104,8 +112,6 @@ def _protocol(value: Any) -> Any:
 
 def protocol(value: Any) -> str | Unknown:
     """IpProtocol normalized: "-1"/"all" → "-1", 6 → "tcp", 17 → "udp", 1 → "icmp"."""
-    if value is None:
-        return Unknown("protocol not set")
     return lift(_protocol, value)
 
 

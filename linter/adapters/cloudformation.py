@@ -25,7 +25,7 @@ from linter.loaders.cloudformation import CfnTemplate
 from linter.model import Choice, Location, Node, ParseError, Ref, Source, Unknown, is_known
 
 
-def adapt(documents: Iterable[CfnTemplate], ctx: AdaptContext) -> AdaptResult:
+def adapt(documents: Iterable[object], ctx: AdaptContext) -> AdaptResult:
     result = AdaptResult()
     overrides, errors = load_parameter_overrides(ctx)
     result.errors.extend(errors)

@@ -195,14 +195,11 @@ class Evaluator:
                     if isinstance(value, PartialText):  # splice its known text in
                         base = len(holes)
                         holes.extend(value.holes)
-                        out.append(
-                            _HOLE.sub(
-                                lambda m, base=base: (
-                                    f"{HOLE_START}{base + int(m.group(1))}{HOLE_END}"
-                                ),
-                                value.text,
-                            )
-                        )
+
+                        def renumber(m: re.Match[str], base: int = base) -> str:
+                            return f"{HOLE_START}{base + int(m.group(1))}{HOLE_END}"
+
+                        out.append(_HOLE.sub(renumber, value.text))
                         continue
                     out.append(f"{HOLE_START}{len(holes)}{HOLE_END}")
                     holes.append(value)

@@ -474,7 +474,7 @@ class Functions:
     @known_args
     def regexall(self, pattern: Any, s: Any) -> Any:
         rx = re.compile(to_str(pattern))
-        out = []
+        out: list[Any] = []
         for m in rx.finditer(to_str(s)):
             if rx.groupindex:
                 out.append(m.groupdict())
@@ -601,10 +601,13 @@ class Functions:
     @known_args
     def range(self, *args: Any) -> Any:
         nums = [to_number(a) for a in args]
+        start: int | float = 0
+        step: int | float = 1
         if len(nums) == 1:
-            start, stop, step = 0, nums[0], 1
+            stop = nums[0]
         elif len(nums) == 2:
-            start, stop, step = nums[0], nums[1], 1 if nums[1] >= nums[0] else -1
+            start, stop = nums
+            step = 1 if stop >= start else -1
         else:
             start, stop, step = nums
         if step == 0:

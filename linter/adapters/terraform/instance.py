@@ -8,6 +8,7 @@ while it is asked for again (a cycle) is Unknown instead of a recursion.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -160,7 +161,7 @@ class ModuleInstance:
             ns = Namespace(self.module_value, "module")
         elif name == "data":
             ns = Namespace(
-                lambda t: Namespace(lambda n, t=t: self.resource_value("data", t, n), f"data.{t}"),
+                lambda t: Namespace(functools.partial(self.resource_value, "data", t), f"data.{t}"),
                 "data",
             )
         elif name == "path":
@@ -172,7 +173,7 @@ class ModuleInstance:
         elif name == "terraform":
             ns = {"workspace": "default"}
         elif name in self.config.resource_types:
-            ns = Namespace(lambda n, t=name: self.resource_value("managed", t, n), name)
+            ns = Namespace(functools.partial(self.resource_value, "managed", name), name)
         else:
             return INVALID
         self._namespaces[name] = ns

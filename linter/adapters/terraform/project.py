@@ -202,11 +202,11 @@ class Project:
             out_list = attrs.setdefault(name, [])
             raw_list = raw.setdefault(name, [])
             for b, s in pairs:
-                idx = len(out_list)
+                item = (*prefix, name, len(out_list))
                 sub: dict[str, Any] = {}
                 sub_raw: dict[str, Any] = {}
-                locs[(*prefix, name, idx)] = Location(s.path, b.line, b.end_line)
-                self.eval_body(b, s, (*prefix, name, idx), sub, sub_raw, locs)
+                locs[item] = Location(s.path, b.line, b.end_line)
+                self.eval_body(b, s, item, sub, sub_raw, locs)
                 out_list.append(sub)
                 raw_list.append(sub_raw)
 
@@ -226,9 +226,10 @@ class Project:
         for key, loc in m.items():
             if loc.path != file:
                 continue
-            locs[(*path, key)] = loc
+            here = (*path, key)
+            locs[here] = loc
             with contextlib.suppress(KeyError, IndexError, TypeError):
-                self._record((*path, key), value[key], locs, file, depth + 1)
+                self._record(here, value[key], locs, file, depth + 1)
 
     def _dynamic(self, block: Block, scope: Scope) -> list[tuple[Block, Scope]]:
         contents = block.blocks_of("content") or sub_blocks(block, "content")

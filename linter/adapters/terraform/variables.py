@@ -134,7 +134,7 @@ def apply_type(value: Any, type_: Expr | None, evaluator: Evaluator, path: str) 
             )
             if not isinstance(key, str):
                 continue
-            attr_type = item.value
+            attr_type: Expr | None = item.value
             default: Any = None
             optional = isinstance(attr_type, FunctionCall) and attr_type.name == "optional"
             if optional:
