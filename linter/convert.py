@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from linter.facts import IngressRule, NaclEntry, Route
-from linter.model import Choice, Location, Unknown, list_items
+from linter.model import Choice, Location, Ref, Unknown, list_items
 
 
 class _NoValue:
@@ -109,11 +109,14 @@ def to_lower(value: Any) -> Any:
 
 def to_list(value: Any) -> Any:
     """A list: a list's items, a Partial's known items plus one Unknown, a single
-    value (an Unknown or a Ref included) as a one-item list; a Choice per branch."""
+    value (a Ref included) as a one-item list, an Unknown as an unknown list; a
+    Choice per branch."""
     if isinstance(value, Choice):
         return lift(to_list, value)
     if value is None or value is NOVALUE:
         return None
+    if isinstance(value, Unknown) and not isinstance(value, Ref):
+        return Unknown(value.reason)  # an unknown list (Fn::GetAZs), not one unknown item
     return list_items(value)
 
 
@@ -125,7 +128,9 @@ PORTED = ("tcp", "udp", "icmp", "icmpv6")
 
 def protocol(value: Any) -> Any:
     """`-1`/`all` → "-1", 6 → "tcp", 17 → "udp", 1 → "icmp", 58 → "icmpv6"."""
-    if value is None:
+    if isinstance(value, Choice):  # a branch may remove it (`AWS::NoValue`)
+        return Choice(tuple((label, protocol(v)) for label, v in value.options))
+    if value is None or value is NOVALUE:
         return Unknown("protocol not set")
 
     def norm(v: Any) -> Any:

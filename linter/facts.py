@@ -37,8 +37,6 @@ from typing import Any
 
 from linter.model import Location, Unknown
 
-Value = Any  # str | int | float | bool | None | list | dict | Unknown
-
 
 @dataclass(frozen=True)
 class IngressRule:

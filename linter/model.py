@@ -461,8 +461,3 @@ class Graph:
         if kinds:
             out = [n for n in out if n.kind in kinds]
         return self._hand(out)
-
-    def nodes(self, predicate: Iterable[str] | None = None) -> list[Node]:
-        if predicate is None:
-            return list(self._nodes.values())
-        return self.of_kind(*predicate)

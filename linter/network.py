@@ -17,9 +17,6 @@ from typing import Any
 from linter.facts import Route
 from linter.model import Graph, Node, Related, Unknown, is_known, list_items
 
-WORLD_V4 = "0.0.0.0/0"
-WORLD_V6 = "::/0"
-
 
 def is_world(cidr: Any) -> bool:
     """True for a known CIDR that covers the whole IPv4 or IPv6 address space."""

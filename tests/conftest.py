@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
+from linter.config import Config
 from linter.model import Graph, Node
+from linter.runner import ScanOptions, ScanResult, scan
+from rules import RULES
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
@@ -47,6 +51,15 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not available")
     return path
+
+
+@functools.cache
+def corpus_scan(language: str) -> ScanResult:
+    """../shared/corpus/<language> scanned once with every built-in rule, for every
+    corpus test (each skips when ../shared is absent)."""
+    root = shared_path("corpus", language)
+    return scan(ScanOptions(paths=[str(root)], config=Config(), root=str(root),
+                            rules=[rule() for rule in RULES]))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -11,8 +11,9 @@ import pytest
 from linter.adapters import AdaptContext
 from linter.adapters.cloudformation import adapt
 from linter.config import Config
+from linter.convert import NOVALUE, protocol
 from linter.loaders.cloudformation import CfnTemplate, load_cloudformation
-from linter.model import ParseError
+from linter.model import Choice, ParseError, Unknown
 from linter.runner import ScanOptions, scan
 from rules import RULES
 from tests.conftest import shared_path
@@ -107,3 +108,14 @@ def test_condition_key_with_a_list_value_is_plain_data(tmp_path: Path) -> None:
     doc = load_cloudformation(str(tmp_path / "t.yaml"), (HEAD + body).encode())
     (node,) = adapt([doc], AdaptContext(Config(), str(tmp_path))).nodes
     assert node.attrs == {"Value": {"Condition": [1, 2]}, "Other": {"Condition": "NotACondition"}}
+
+
+def test_a_protocol_removed_by_novalue_is_unknown_not_none() -> None:
+    """`IpProtocol: !If [C, tcp, !Ref AWS::NoValue]`: the branch without a protocol is
+    unknown, as an unwritten protocol is (an IngressRule's protocol is never None)."""
+    value = protocol(Choice([("when C is true", "6"), ("when C is false", NOVALUE)]))
+    assert isinstance(value, Choice)
+    (_, tcp), (_, removed) = value.options
+    assert tcp == "tcp"
+    assert type(removed) is Unknown
+    assert type(protocol(None)) is Unknown

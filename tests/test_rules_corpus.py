@@ -3,20 +3,12 @@ checked by hand stay found (or stay absent). Skipped when ../shared is not there
 
 from __future__ import annotations
 
-from functools import cache
-
-from linter.config import Config
 from linter.model import Finding
-from linter.runner import ScanOptions, scan
-from rules import RULES
-from tests.conftest import shared_path
+from tests.conftest import corpus_scan
 
 
-@cache
 def _scan(language: str) -> tuple[list[Finding], list[tuple[str, str]]]:
-    root = shared_path("corpus", language)
-    result = scan(ScanOptions(paths=[str(root)], config=Config(), root=str(root),
-                              rules=[rule() for rule in RULES]))
+    result = corpus_scan(language)
     return result.findings, result.rule_crashes
 
 

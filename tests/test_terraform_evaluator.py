@@ -8,7 +8,7 @@ import pytest
 
 from linter.adapters.terraform.evaluator import NO_NAMES, Evaluator, Scope
 from linter.adapters.terraform.values import Invalid, JsonStr
-from linter.loaders.terraform import parse_expression
+from linter.loaders.hcl_lark import parse_expression
 from linter.model import Unknown, is_known
 
 
@@ -95,6 +95,19 @@ def test_unknown_inputs_propagate() -> None:
     assert ev("x ? 1 : 1", x=u) == 1
     assert ev("false && x", x=u) is False
     assert not is_known(ev("length(x)", x=u))
+
+
+@pytest.mark.parametrize(
+    "text", ["signum(x)", "pow(x, 2)", 'parseint(x, 16)', "log(x, 10)", "abs(x)", 'lower(x)',
+             'format(x, 1)', 'cidrsubnet(x, 8, 1)']
+)
+def test_an_unknown_argument_is_unknown_not_invalid(text: str) -> None:
+    """Functions of known arguments (functions.known_args) pass an unknown on: it is not
+    an error Terraform would report, so `try()` must not skip it."""
+    result = ev(text, x=Unknown("input"))
+    assert isinstance(result, Unknown)
+    assert not isinstance(result, Invalid)
+    assert isinstance(ev(text, x=[]), Invalid)
 
 
 def test_errors_are_invalid_and_try_skips_them() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from linter.adapters.terraform.evaluator import NO_NAMES, Evaluator, Scope
 from linter.adapters.terraform.values import Invalid
 from linter.config import Config
-from linter.loaders.terraform import parse_expression
+from linter.loaders.hcl_lark import parse_expression
 from linter.model import Partial, Ref, Unknown, is_known, list_items, refs_in
 from linter.registry import load_rules
 from linter.runner import ScanOptions, scan

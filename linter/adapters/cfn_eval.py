@@ -16,7 +16,9 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from linter.adapters.cfn_values import NOVALUE, combine, expand
+from linter.adapters.boundary import DROP, NOT_MINE
+from linter.adapters.cfn_values import combine, expand
+from linter.convert import NOVALUE
 from linter.model import Choice, Location, Ref, Unknown, is_fully_known, is_known, refs_in
 
 Path = tuple[Any, ...]
@@ -102,7 +104,7 @@ class Evaluator:
                 self.params[name] = value
         raw_conditions = template.get("Conditions")
         self.raw_conditions = raw_conditions if isinstance(raw_conditions, dict) else {}
-        self.conditions: dict[str, Any] = {}
+        self.conditions: dict[str, bool | Unknown] = {}
         self._evaluating: set[str] = set()
         resources = template.get("Resources")
         self.resources: dict[str, Any] = resources if isinstance(resources, dict) else {}
@@ -161,22 +163,23 @@ class Evaluator:
                     return self._function(key, arg, (*raw_path, key), out_path, locs)
             out: dict[str, Any] = {}
             for k, v in value.items():
+                here = (*out_path, k)
                 if locs is not None:
-                    locs[(*out_path, k)] = self.locate((*raw_path, k))
-                result = self.evaluate(v, (*raw_path, k), (*out_path, k), locs)
+                    locs[here] = self.locate((*raw_path, k))
+                result = self.evaluate(v, (*raw_path, k), here, locs)
                 if result is NOVALUE:
                     if locs is not None:
-                        locs.pop((*out_path, k), None)
+                        locs.pop(here, None)
                     continue
                 out[k] = result
             return out
         if isinstance(value, list):
             items: list[Any] = []
             for i, v in enumerate(value):
-                j = len(items)
+                here = (*out_path, len(items))
                 if locs is not None:
-                    locs[(*out_path, j)] = self.locate((*raw_path, i))
-                result = self.evaluate(v, (*raw_path, i), (*out_path, j), locs)
+                    locs[here] = self.locate((*raw_path, i))
+                result = self.evaluate(v, (*raw_path, i), here, locs)
                 if result is NOVALUE:
                     continue
                 items.append(result)
@@ -287,7 +290,7 @@ class Evaluator:
                 value = self.getatt(*name.split(".", 1))
             else:
                 value = self.ref(name)
-            if isinstance(value, (bool, int, float)) and not isinstance(value, Unknown):
+            if isinstance(value, (bool, int, float)):
                 value = _text(value)
             if isinstance(value, str):
                 parts.append(value)
@@ -499,4 +502,15 @@ _HANDLERS: dict[str, Callable[[Evaluator, Any], Any]] = {
     "Fn::Length": _fn_length,
 }
 
-__all__ = ["NOVALUE", "Evaluator", "parameter_value", "refs_in"]
+def export(value: Any) -> Any:
+    """The project's own value for the evaluator's private types (the `convert` hook
+    of linter.adapters.boundary): a NoValue left over removes itself; a GetAZs list
+    is an unknown list (the items Fn::Select took from it are already strings)."""
+    if value is NOVALUE:
+        return DROP
+    if isinstance(value, Unknown):
+        return Unknown(value.reason)
+    return NOT_MINE
+
+
+__all__ = ["NOVALUE", "Evaluator", "export", "parameter_value", "refs_in"]

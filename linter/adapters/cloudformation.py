@@ -18,7 +18,8 @@ from typing import Any
 
 from linter import fact_spec
 from linter.adapters import AdaptContext, AdaptResult, guarded
-from linter.adapters.cfn_eval import NOVALUE, Evaluator
+from linter.adapters.boundary import Exporter
+from linter.adapters.cfn_eval import NOVALUE, Evaluator, export
 from linter.adapters.cfn_foreach import expand_resources
 from linter.adapters.cfn_kinds import ResourceView, fill_facts
 from linter.adapters.cfn_schema import tag_support
@@ -28,7 +29,7 @@ from linter.loaders.cloudformation import CfnTemplate
 from linter.model import Choice, Location, Node, ParseError, Ref, Source, Unknown, is_known
 
 
-def adapt(documents: Iterable[CfnTemplate], ctx: AdaptContext) -> AdaptResult:
+def adapt(documents: Iterable[object], ctx: AdaptContext) -> AdaptResult:
     result = AdaptResult()
     overrides, errors = load_parameter_overrides(ctx)
     result.errors.extend(errors)
@@ -120,6 +121,7 @@ def adapt_template(
         existing.append((logical_id, res, decided, path))
     nodes: list[Node] = []
     unknowns = 0
+    exporter = Exporter(export)
     for logical_id, res, decided, path in existing:
         node = build_node(template, ev, logical_id, res, decided, path)
         # Read as SAM even when the Transform line is missing: the intent is clear.
@@ -128,6 +130,7 @@ def adapt_template(
 
             apply_sam(node, ResourceView(node, node.attrs))
         fact_spec.finish(node)
+        exporter.node(node)  # evaluator types stop here (linter/adapters/boundary.py)
         unknowns += _count_unknowns(node.attrs)
         nodes.append(node)
     result.nodes.extend(nodes)

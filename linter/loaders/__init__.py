@@ -38,7 +38,7 @@ def warm_up_terraform() -> None:
     process forked afterwards (the `--new-since` base scan) shares them instead of
     importing and building them a second time."""
     import linter.adapters.terraform  # noqa: F401
-    from linter.loaders.terraform import hcl_parser
+    from linter.loaders.hcl_lark import hcl_parser
 
     hcl_parser()
 

@@ -128,9 +128,6 @@ class Traversal(Expr):
         self.source = source
         self.steps = steps
 
-    def root_name(self) -> str | None:
-        return self.source.name if isinstance(self.source, Variable) else None
-
 
 class FunctionCall(Expr):
     __slots__ = ("args", "expand_final", "name")

@@ -23,6 +23,7 @@ import json.decoder
 import json.scanner
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from typing import Any
 
 Path = tuple[Any, ...]
@@ -62,7 +63,8 @@ class _Lines:
 
     def yaml_end(self, mark: Any, floor0: int) -> int:
         """1-based last content line of a YAML node whose end mark is `mark`."""
-        line0, col = mark.line, mark.column
+        line0: int = mark.line
+        col: int = mark.column
         text = self.lines[line0] if 0 <= line0 < len(self.lines) else ""
         if col == 0 or not text[:col].strip():
             line0 -= 1
@@ -134,11 +136,12 @@ class _Converter:
                 key = _key(k)
                 kstart = self.start(k) if not isinstance(k, (dict, list)) else None
                 kline = kstart if kstart is not None else self.start(v) or first
-                value, vend = self.convert(v, (*path, key), kline)
+                here = (*path, key)
+                value, vend = self.convert(v, here, kline)
                 out[key] = value
                 last = _max(kline, vend)
                 if kline is not None:
-                    self.locs[(*path, key)] = (kline, last or kline)
+                    self.locs[here] = (kline, last or kline)
                 end = _max(end, last)
             end = _max(end, self._container_end(node, first))
             return out, end
@@ -151,10 +154,11 @@ class _Converter:
                 if vstart is None and self.is_json and isinstance(v, str) and cursor:
                     vstart = self.src.find_string(v, cursor)
                     cursor = vstart or cursor
-                value, vend = self.convert(v, (*path, i), vstart)
+                here = (*path, i)
+                value, vend = self.convert(v, here, vstart)
                 items.append(value)
                 if vstart is not None:
-                    self.locs[(*path, i)] = (vstart, vend or vstart)
+                    self.locs[here] = (vstart, vend or vstart)
                 end = _max(end, vend)
             end = _max(end, self._container_end(node, first))
             return items, end
@@ -255,6 +259,12 @@ _MESSAGES = {
     "": {"Extra data": "extra data after the document"},
 }
 _CONSTANT = object()  # NaN/Infinity: Python's decoder accepts them, JSON does not
+
+# json's pure-Python scanner and container parsers: present in every CPython, but not
+# public API, so typeshed does not declare them.
+_py_make_scanner: Callable[..., Any] = json.scanner.py_make_scanner  # type: ignore[attr-defined]
+_json_object: Callable[..., Any] = json.decoder.JSONObject  # type: ignore[attr-defined]
+_json_array: Callable[..., Any] = json.decoder.JSONArray  # type: ignore[attr-defined]
 _WS = " \t\n\r"
 
 
@@ -273,7 +283,7 @@ class _LineDecoder(json.JSONDecoder):
         self.parse_object = self._object
         self.parse_array = self._array
         self.parse_string = self._string
-        self.scan_once = self._marking(json.scanner.py_make_scanner(self))
+        self.scan_once = self._marking(_py_make_scanner(self))
 
     def line_at(self, pos: int) -> int:
         return bisect_left(self.newlines, pos) + 1
@@ -333,7 +343,7 @@ class _LineDecoder(json.JSONDecoder):
 
         self.depth += 1
         try:
-            pairs, end = json.decoder.JSONObject(
+            pairs, end = _json_object(
                 s_and_end, strict, scan_value, None, pairs_hook, memo
             )
         except json.JSONDecodeError as exc:
@@ -347,7 +357,7 @@ class _LineDecoder(json.JSONDecoder):
         start = s_and_end[1] - 1
         self.depth += 1
         try:
-            values, end = json.decoder.JSONArray(s_and_end, self._scan(scan))
+            values, end = _json_array(s_and_end, self._scan(scan))
         except json.JSONDecodeError as exc:
             raise self.reword(exc, "[") from None
         self.depth -= 1

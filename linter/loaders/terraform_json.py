@@ -19,6 +19,7 @@ from linter.loaders.hcl_ast import (
     TerraformFile,
     TupleExpr,
 )
+from linter.loaders.hcl_lark import expression_or_none
 from linter.loaders.marked import JArr, JObj, JsonSyntaxError, parse_json_lines
 from linter.loaders.tf_templates import template_from_text
 from linter.model import ParseError
@@ -101,7 +102,7 @@ def json_expr(node: Any) -> Expr:
     """A JSON value in Terraform's JSON syntax: strings are templates."""
     if isinstance(node, JObj):
         items = [
-            ObjectItem(template_from_text(k, kl, kl), json_expr(v), kl)
+            ObjectItem(template_from_text(k, kl, kl, expression_or_none), json_expr(v), kl)
             for k, kl, v in node.items
             if k != "//"
         ]
@@ -109,5 +110,5 @@ def json_expr(node: Any) -> Expr:
     if isinstance(node, JArr):
         return TupleExpr([json_expr(v) for v in node.items], node.line, node.end_line)
     if isinstance(node.value, str):
-        return template_from_text(node.value, node.line, node.line)
+        return template_from_text(node.value, node.line, node.line, expression_or_none)
     return Literal(node.value, node.line)

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 #: the loader's own modules: a change to any of them must invalidate every entry
 _SOURCES = (
     "terraform.py",
+    "hcl_lark.py",
     "tf_templates.py",
     "terraform_json.py",
     "marked.py",

@@ -2,12 +2,16 @@
 
 One scanner serves heredoc bodies, `.tf.json` strings, template files read by
 `templatefile()` and quoted HCL strings (via `assemble_template`), so every
-syntax yields the same Template/IfDirective/ForDirective nodes.
+syntax yields the same Template/IfDirective/ForDirective nodes. The expressions
+inside `${…}` are parsed by the callback the caller passes
+(`hcl_lark.expression_or_none`): the HCL parser needs this scanner for heredocs,
+so this module must not import the parser.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from linter.loaders.hcl_ast import (
@@ -19,6 +23,9 @@ from linter.loaders.hcl_ast import (
     Literal,
     Template,
 )
+
+#: Parses the text of one expression written at `line`; None when it is not valid.
+ParseExpression = Callable[[str, int], Expr | None]
 
 
 def assemble_template(flat: list[Any], line: int) -> list[Any]:
@@ -84,7 +91,7 @@ def _close_brace(text: str, start: int) -> int:
     return -1
 
 
-def parse_template_text(text: str, line: int = 1) -> list[Any]:
+def parse_template_text(text: str, line: int, parse: ParseExpression) -> list[Any]:
     """Parts of a template written as raw text (heredoc body, template file, JSON string)."""
     flat: list[Any] = []
     buf: list[str] = []
@@ -108,7 +115,7 @@ def parse_template_text(text: str, line: int = 1) -> list[Any]:
             if buf:
                 flat.append("".join(buf))
                 buf = []
-            flat.append(_template_item(ch, inner, here))
+            flat.append(_template_item(ch, inner, here, parse))
             i = close + 1
             continue
         buf.append(ch)
@@ -118,37 +125,33 @@ def parse_template_text(text: str, line: int = 1) -> list[Any]:
     return assemble_template(flat, line)
 
 
-def _template_item(kind: str, inner: str, line: int) -> Any:
-    # imported here: the HCL parser needs this module for heredocs and strings
-    from linter.loaders.terraform import HclSyntaxError, parse_expression
-
+def _template_item(kind: str, inner: str, line: int, parse: ParseExpression) -> Any:
+    # an invalid expression becomes a call of no function: unknown when evaluated
+    invalid = FunctionCall("__invalid__", [], False, line, line)
     if kind == "$":
-        try:
-            return Interp(parse_expression(inner, line))
-        except HclSyntaxError:
-            return Interp(FunctionCall("__invalid__", [], False, line, line))
+        found = parse(inner, line)
+        return Interp(invalid if found is None else found)
     words = inner.split(None, 1)
     head = words[0] if words else ""
-    try:
-        if head == "if" and len(words) > 1:
-            return ("if", parse_expression(words[1], line))
-        if head == "for":
-            m = _DIRECTIVE_FOR.match(inner)
-            if m:
-                names = [m.group(1)] + ([m.group(2)] if m.group(2) else [])
-                return ("for", names, parse_expression(m.group(3), line))
-    except HclSyntaxError:
-        return ("if", FunctionCall("__invalid__", [], False, line, line))
+    if head == "if" and len(words) > 1:
+        found = parse(words[1], line)
+        return ("if", invalid if found is None else found)
+    if head == "for":
+        m = _DIRECTIVE_FOR.match(inner)
+        if m:
+            names = [m.group(1)] + ([m.group(2)] if m.group(2) else [])
+            found = parse(m.group(3), line)
+            return ("if", invalid) if found is None else ("for", names, found)
     if head in ("else", "endif", "endfor"):
         return (head,)
     return ""
 
 
-def template_from_text(text: str, line: int, end_line: int) -> Expr:
+def template_from_text(text: str, line: int, end_line: int, parse: ParseExpression) -> Expr:
     """A Literal when `text` has no interpolation, else a Template."""
     if "${" not in text and "%{" not in text:
         return Literal(text, line, end_line)
-    parts = parse_template_text(text, line)
+    parts = parse_template_text(text, line, parse)
     if all(isinstance(p, str) for p in parts):
         return Literal("".join(parts), line, end_line)
     return Template(parts, line, end_line)

@@ -27,5 +27,9 @@ def render(
     text report only."""
     module = import_module(_MODULES[fmt])
     if fmt == "text":
-        return module.render(result, color=color, quiet=quiet, show_suppressed=show_suppressed)
-    return module.render(result, color=color)
+        text: str = module.render(
+            result, color=color, quiet=quiet, show_suppressed=show_suppressed
+        )
+    else:
+        text = module.render(result, color=color)
+    return text

@@ -275,10 +275,11 @@ def information_uri() -> str:
     except Exception:  # not installed: running from a source tree
         return DEFAULT_INFORMATION_URI
     for entry in meta.get_all("Project-URL") or ():
-        label, _, url = entry.partition(",")
+        label, _, url = str(entry).partition(",")
         if label.strip().lower() in {"homepage", "home", "documentation", "source"}:
             return url.strip()
-    return meta.get("Home-page") or DEFAULT_INFORMATION_URI
+    home = meta.get_all("Home-page") or ()
+    return str(home[0]) if home and home[0] else DEFAULT_INFORMATION_URI
 
 
 def _semantic(version: str) -> str | None:
@@ -673,12 +674,12 @@ def to_json(obj: Any) -> Any:
     return obj
 
 
-def _omit(field: attr.Attribute, value: Any) -> bool:
+def _omit(field: attr.Attribute[Any], value: Any) -> bool:
     if value is None:
         return True
     if isinstance(value, (list, dict)) and not value:
         return field.name not in _KEEP_EMPTY
-    default = field.default
+    default: Any = field.default
     if isinstance(default, attr.Factory):  # type: ignore[arg-type]
         default = default.factory()
     return default is not attr.NOTHING and value == default and field.name not in _ALWAYS_WRITE

@@ -15,9 +15,11 @@ providers or state:
                      count/for_each expansion, provider default_tags
   evaluator.py       expressions: templates, traversals, splats, for, operators
   functions.py       Terraform's built-in functions
-  values.py          lazy references (ResourceObj → Ref), Invalid, partial texts
+  values.py          lazy references (ResourceObj → Ref), Invalid, partial texts,
+                     and `export`: what each becomes when a node is finished
   policies.py        IAM policies in every shape, with lines
   resource_facts.py  native types → kinds and facts (linter/facts.py)
+  view.py            what resource_facts may ask about the resource being built
   project.py         walks the instances and builds the nodes
 
 Whatever cannot be known (computed attributes, data sources, variables without

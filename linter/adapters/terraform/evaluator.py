@@ -56,6 +56,7 @@ from linter.loaders.hcl_ast import (
     UnaryOp,
     Variable,
 )
+from linter.loaders.hcl_lark import parse_template
 from linter.model import Location, Ref, Unknown
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -194,14 +195,11 @@ class Evaluator:
                     if isinstance(value, PartialText):  # splice its known text in
                         base = len(holes)
                         holes.extend(value.holes)
-                        out.append(
-                            _HOLE.sub(
-                                lambda m, base=base: (
-                                    f"{HOLE_START}{base + int(m.group(1))}{HOLE_END}"
-                                ),
-                                value.text,
-                            )
-                        )
+
+                        def renumber(m: re.Match[str], base: int = base) -> str:
+                            return f"{HOLE_START}{base + int(m.group(1))}{HOLE_END}"
+
+                        out.append(_HOLE.sub(renumber, value.text))
                         continue
                     out.append(f"{HOLE_START}{len(holes)}{HOLE_END}")
                     holes.append(value)
@@ -583,6 +581,4 @@ __all__ = [
 def _template_parts(text: str) -> tuple[Any, ...]:
     """A template file is parsed once per process, however many module instances
     (and `--new-since` states) render it; the parts are never mutated."""
-    from linter.loaders.tf_templates import parse_template_text
-
-    return tuple(parse_template_text(text, 1))
+    return tuple(parse_template(text, 1))

@@ -8,6 +8,7 @@ Unknown at any depth; a function only computes when the parts it needs are known
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import ipaddress
 import json
@@ -15,7 +16,7 @@ import math
 import re
 import urllib.parse
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from linter.adapters.terraform.values import (
     INVALID,
@@ -31,6 +32,7 @@ from linter.adapters.terraform.values import (
 from linter.model import Partial, Unknown, is_fully_known
 
 Func = Callable[..., Any]
+F = TypeVar("F", bound=Func)
 UNKNOWN_CALL = Unknown("function result")
 
 
@@ -48,6 +50,19 @@ def first_unknown(*values: Any) -> Unknown | None:
             # a partial text describes its own value only, never a function's result
             found = Unknown(v.reason) if isinstance(v, PartialText) else v
     return found
+
+
+def known_args(fn: F) -> F:
+    """A function that computes only on known arguments: when any argument is unknown,
+    its result is that Unknown (first_unknown) and `fn` is not called. Works on methods
+    too (`self` is never unknown)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any) -> Any:
+        u = first_unknown(*args)
+        return u if u is not None else fn(*args)
+
+    return cast(F, wrapper)
 
 
 def to_str(value: Any) -> str:
@@ -203,9 +218,9 @@ class Functions:
             "regex": self.regex,
             "regexall": self.regexall,
             "matchkeys": self.matchkeys,
-            "signum": lambda n: (to_number(n) > 0) - (to_number(n) < 0),
-            "pow": lambda a, b: to_number(a) ** to_number(b),
-            "parseint": lambda s, b: int(to_str(s), _int(b)),
+            "signum": known_args(lambda n: (to_number(n) > 0) - (to_number(n) < 0)),
+            "pow": known_args(lambda a, b: to_number(a) ** to_number(b)),
+            "parseint": known_args(lambda s, b: int(to_str(s), _int(b))),
             "basename": _strfn(lambda s: s.rstrip("/").rsplit("/", 1)[-1]),
             "dirname": _strfn(lambda s: s.rsplit("/", 1)[0] if "/" in s else "."),
             "abspath": _strfn(lambda s: s),
@@ -218,7 +233,7 @@ class Functions:
             "urlencode": _strfn(lambda s: urllib.parse.quote(s, safe="")),
             "indent": self.indent,
             "cidrsubnets": self.cidrsubnets,
-            "log": lambda n, b: math.log(to_number(n), to_number(b)),
+            "log": known_args(lambda n, b: math.log(to_number(n), to_number(b))),
         }
 
     def call(self, name: str, args: list[Any]) -> Any:
@@ -242,10 +257,8 @@ class Functions:
 
     # collections --------------------------------------------------------
 
+    @known_args
     def merge(self, *maps: Any) -> Any:
-        u = first_unknown(*maps)
-        if u is not None:
-            return u
         out: dict[Any, Any] = {}
         locs: dict[Any, Any] = {}
         for m in maps:
@@ -341,10 +354,8 @@ class Functions:
                 out.append(v)
         return out
 
+    @known_args
     def contains(self, seq: Any, value: Any) -> Any:
-        u = first_unknown(seq, value)
-        if u is not None:
-            return u
         items = _seq(seq) if not isinstance(seq, dict) else list(seq.values())
         if value in [v for v in items if not isinstance(v, Unknown)]:
             return True
@@ -352,23 +363,17 @@ class Functions:
             return Unknown("contains over unknown items")
         return False
 
+    @known_args
     def keys(self, m: Any) -> Any:
-        u = first_unknown(m)
-        if u is not None:
-            return u
         return sorted(_map(m).keys())
 
+    @known_args
     def values(self, m: Any) -> Any:
-        u = first_unknown(m)
-        if u is not None:
-            return u
         mm = _map(m)
         return [mm[k] for k in sorted(mm)]
 
+    @known_args
     def length(self, value: Any) -> Any:
-        u = first_unknown(value)
-        if u is not None:
-            return u
         if isinstance(value, (str, list, dict, tuple)):
             return len(value)
         raise FunctionError("length of a scalar")
@@ -384,16 +389,12 @@ class Functions:
             raise FunctionError("empty list")
         return items[_int(index) % len(items)]
 
+    @known_args
     def format(self, fmt: Any, *args: Any) -> Any:
-        u = first_unknown(fmt, *args)
-        if u is not None:
-            return u
         return _format(to_str(fmt), list(args))
 
+    @known_args
     def formatlist(self, fmt: Any, *args: Any) -> Any:
-        u = first_unknown(fmt, *args)
-        if u is not None:
-            return u
         lengths = {len(a) for a in args if isinstance(a, list)}
         if len(lengths) > 1:
             raise FunctionError("lists of different lengths")
@@ -405,61 +406,53 @@ class Functions:
             out.append(u if u is not None else _format(to_str(fmt), row))
         return out
 
+    @known_args
     def join(self, sep: Any, *lists: Any) -> Any:
-        u = first_unknown(sep, *lists)
-        if u is not None:
-            return u
         items = [v for seq in lists for v in _seq(seq)]
         u = first_unknown(*items)
         if u is not None:
             return u
         return to_str(sep).join(to_str(v) for v in items)
 
+    @known_args
     def split(self, sep: Any, text: Any) -> Any:
-        u = first_unknown(sep, text)
-        if u is not None:
-            return u
         text, sep = to_str(text), to_str(sep)
         return text.split(sep) if sep else list(text)
 
+    @known_args
     def trim(self, s: Any, chars: Any) -> Any:
-        u = first_unknown(s, chars)
-        return u if u is not None else to_str(s).strip(to_str(chars))
+        return to_str(s).strip(to_str(chars))
 
+    @known_args
     def trimprefix(self, s: Any, prefix: Any) -> Any:
-        u = first_unknown(s, prefix)
-        return u if u is not None else to_str(s).removeprefix(to_str(prefix))
+        return to_str(s).removeprefix(to_str(prefix))
 
+    @known_args
     def trimsuffix(self, s: Any, suffix: Any) -> Any:
-        u = first_unknown(s, suffix)
-        return u if u is not None else to_str(s).removesuffix(to_str(suffix))
+        return to_str(s).removesuffix(to_str(suffix))
 
+    @known_args
     def startswith(self, s: Any, prefix: Any) -> Any:
-        u = first_unknown(s, prefix)
-        return u if u is not None else to_str(s).startswith(to_str(prefix))
+        return to_str(s).startswith(to_str(prefix))
 
+    @known_args
     def endswith(self, s: Any, suffix: Any) -> Any:
-        u = first_unknown(s, suffix)
-        return u if u is not None else to_str(s).endswith(to_str(suffix))
+        return to_str(s).endswith(to_str(suffix))
 
+    @known_args
     def strcontains(self, s: Any, sub: Any) -> Any:
-        u = first_unknown(s, sub)
-        return u if u is not None else to_str(sub) in to_str(s)
+        return to_str(sub) in to_str(s)
 
+    @known_args
     def replace(self, s: Any, old: Any, new: Any) -> Any:
-        u = first_unknown(s, old, new)
-        if u is not None:
-            return u
         s, old, new = to_str(s), to_str(old), to_str(new)
         if len(old) > 1 and old.startswith("/") and old.endswith("/"):
             repl = re.sub(r"\$(\d+)", r"\\\1", new)
             return re.sub(old[1:-1], repl, s)
         return s.replace(old, new)
 
+    @known_args
     def substr(self, s: Any, offset: Any, length: Any) -> Any:
-        u = first_unknown(s, offset, length)
-        if u is not None:
-            return u
         s = to_str(s)
         start = _int(offset)
         if start < 0:
@@ -467,10 +460,8 @@ class Functions:
         n = _int(length)
         return s[start:] if n < 0 else s[start : start + n]
 
+    @known_args
     def regex(self, pattern: Any, s: Any) -> Any:
-        u = first_unknown(pattern, s)
-        if u is not None:
-            return u
         m = re.search(to_str(pattern), to_str(s))
         if m is None:
             raise FunctionError("no match")
@@ -480,12 +471,10 @@ class Functions:
             return list(m.groups())
         return m.group(0)
 
+    @known_args
     def regexall(self, pattern: Any, s: Any) -> Any:
-        u = first_unknown(pattern, s)
-        if u is not None:
-            return u
         rx = re.compile(to_str(pattern))
-        out = []
+        out: list[Any] = []
         for m in rx.finditer(to_str(s)):
             if rx.groupindex:
                 out.append(m.groupdict())
@@ -497,9 +486,9 @@ class Functions:
 
     # conversions --------------------------------------------------------
 
+    @known_args
     def tomap(self, m: Any) -> Any:
-        u = first_unknown(m)
-        return u if u is not None else _map(m)
+        return _map(m)
 
     def tolist(self, seq: Any) -> Any:
         if isinstance(seq, Partial):
@@ -550,18 +539,14 @@ class Functions:
             return text.source_value
         return json.loads(to_str(text))
 
+    @known_args
     def indent(self, n: Any, s: Any) -> Any:
-        u = first_unknown(n, s)
-        if u is not None:
-            return u
         return to_str(s).replace("\n", "\n" + " " * _int(n))
 
     # networking ---------------------------------------------------------
 
+    @known_args
     def cidrsubnets(self, prefix: Any, *bits: Any) -> Any:
-        u = first_unknown(prefix, *bits)
-        if u is not None:
-            return u
         net = ipaddress.ip_network(to_str(prefix), strict=False)
         out = []
         cursor = int(net.network_address)
@@ -576,10 +561,8 @@ class Functions:
             cursor += size
         return out
 
+    @known_args
     def cidrsubnet(self, prefix: Any, newbits: Any, netnum: Any) -> Any:
-        u = first_unknown(prefix, newbits, netnum)
-        if u is not None:
-            return u
         net = ipaddress.ip_network(to_str(prefix), strict=False)
         new_prefix = net.prefixlen + _int(newbits)
         if new_prefix > net.max_prefixlen:
@@ -592,27 +575,21 @@ class Functions:
         base = ipaddress.ip_address(addr) if net.version == 4 else ipaddress.IPv6Address(addr)
         return f"{base}/{new_prefix}"
 
+    @known_args
     def cidrhost(self, prefix: Any, hostnum: Any) -> Any:
-        u = first_unknown(prefix, hostnum)
-        if u is not None:
-            return u
         net = ipaddress.ip_network(to_str(prefix), strict=False)
         n = _int(hostnum)
         base = int(net.network_address) + (n if n >= 0 else net.num_addresses + n)
         return str(ipaddress.ip_address(base) if net.version == 4 else ipaddress.IPv6Address(base))
 
+    @known_args
     def cidrnetmask(self, prefix: Any) -> Any:
-        u = first_unknown(prefix)
-        if u is not None:
-            return u
         return str(ipaddress.ip_network(to_str(prefix), strict=False).netmask)
 
     # misc ---------------------------------------------------------------
 
+    @known_args
     def zipmap(self, ks: Any, vs: Any) -> Any:
-        u = first_unknown(ks, vs)
-        if u is not None:
-            return u
         ks, vs = _seq(ks), _seq(vs)
         u = first_unknown(*ks)
         if u is not None:
@@ -621,15 +598,16 @@ class Functions:
             raise FunctionError("lists of different lengths")
         return {to_str(k): v for k, v in zip(ks, vs, strict=True)}
 
+    @known_args
     def range(self, *args: Any) -> Any:
-        u = first_unknown(*args)
-        if u is not None:
-            return u
         nums = [to_number(a) for a in args]
+        start: int | float = 0
+        step: int | float = 1
         if len(nums) == 1:
-            start, stop, step = 0, nums[0], 1
+            stop = nums[0]
         elif len(nums) == 2:
-            start, stop, step = nums[0], nums[1], 1 if nums[1] >= nums[0] else -1
+            start, stop = nums
+            step = 1 if stop >= start else -1
         else:
             start, stop, step = nums
         if step == 0:
@@ -643,45 +621,41 @@ class Functions:
                 raise FunctionError("range too long")
         return out
 
+    @known_args
     def min(self, *nums: Any) -> Any:
-        u = first_unknown(*nums)
-        return u if u is not None else min(to_number(n) for n in nums)
+        return min(to_number(n) for n in nums)
 
+    @known_args
     def max(self, *nums: Any) -> Any:
-        u = first_unknown(*nums)
-        return u if u is not None else max(to_number(n) for n in nums)
+        return max(to_number(n) for n in nums)
 
+    @known_args
     def abs(self, n: Any) -> Any:
-        u = first_unknown(n)
-        return u if u is not None else abs(to_number(n))
+        return abs(to_number(n))
 
+    @known_args
     def ceil(self, n: Any) -> Any:
-        u = first_unknown(n)
-        return u if u is not None else math.ceil(to_number(n))
+        return math.ceil(to_number(n))
 
+    @known_args
     def floor(self, n: Any) -> Any:
-        u = first_unknown(n)
-        return u if u is not None else math.floor(to_number(n))
+        return math.floor(to_number(n))
 
+    @known_args
     def sum(self, seq: Any) -> Any:
-        u = first_unknown(seq)
-        if u is not None:
-            return u
         items = _seq(seq)
         u = first_unknown(*items)
         return u if u is not None else sum(to_number(v) for v in items)
 
+    @known_args
     def sort(self, seq: Any) -> Any:
-        u = first_unknown(seq)
-        if u is not None:
-            return u
         items = _seq(seq)
         u = first_unknown(*items)
         return u if u is not None else sorted(to_str(v) for v in items)
 
+    @known_args
     def reverse(self, seq: Any) -> Any:
-        u = first_unknown(seq)
-        return u if u is not None else list(reversed(_seq(seq)))
+        return list(reversed(_seq(seq)))
 
     def slice(self, seq: Any, start: Any, end: Any) -> Any:
         if isinstance(seq, SymbolicList) and first_unknown(start, end) is None:
@@ -689,33 +663,27 @@ class Functions:
         u = first_unknown(seq, start, end)
         return u if u is not None else _seq(seq)[_int(start) : _int(end)]
 
+    @known_args
     def index(self, seq: Any, value: Any) -> Any:
-        u = first_unknown(seq, value)
-        return u if u is not None else _seq(seq).index(value)
+        return _seq(seq).index(value)
 
+    @known_args
     def one(self, seq: Any) -> Any:
-        u = first_unknown(seq)
-        if u is not None:
-            return u
         items = _seq(seq)
         if len(items) > 1:
             raise FunctionError("more than one element")
         return items[0] if items else None
 
+    @known_args
     def alltrue(self, seq: Any) -> Any:
-        u = first_unknown(seq)
-        if u is not None:
-            return u
         items = _seq(seq)
         if any(v is False or v == "false" for v in items):
             return False
         u = first_unknown(*items)
         return u if u is not None else all(to_bool(v) for v in items)
 
+    @known_args
     def anytrue(self, seq: Any) -> Any:
-        u = first_unknown(seq)
-        if u is not None:
-            return u
         items = _seq(seq)
         if any(v is True or v == "true" for v in items):
             return True
@@ -728,46 +696,38 @@ class Functions:
             return over_known(union, self.toset) if isinstance(union, Partial) else union
         return self.toset([v for s in sets for v in _seq(s)])
 
+    @known_args
     def setintersection(self, first: Any, *rest: Any) -> Any:
-        u = first_unknown(first, *rest)
-        if u is not None:
-            return u
         return self.toset([v for v in _seq(first) if all(v in _seq(r) for r in rest)])
 
+    @known_args
     def setsubtract(self, a: Any, b: Any) -> Any:
-        u = first_unknown(a, b)
-        return u if u is not None else self.toset([v for v in _seq(a) if v not in _seq(b)])
+        return self.toset([v for v in _seq(a) if v not in _seq(b)])
 
+    @known_args
     def chunklist(self, seq: Any, size: Any) -> Any:
-        u = first_unknown(seq, size)
-        if u is not None:
-            return u
         items, n = _seq(seq), _int(size)
         if n <= 0:
             return [items]
         return [items[i : i + n] for i in range(0, len(items), n)]
 
+    @known_args
     def transpose(self, m: Any) -> Any:
-        u = first_unknown(m)
-        if u is not None:
-            return u
         out: dict[str, list[str]] = {}
         for k, vs in _map(m).items():
             for v in _seq(vs):
                 out.setdefault(to_str(v), []).append(k)
         return {k: sorted(v) for k, v in out.items()}
 
+    @known_args
     def matchkeys(self, vals: Any, ks: Any, search: Any) -> Any:
-        u = first_unknown(vals, ks, search)
-        if u is not None:
-            return u
         return [v for v, k in zip(_seq(vals), _seq(ks), strict=False) if k in _seq(search)]
 
 
 def _strfn(fn: Callable[[str], str]) -> Func:
+    @known_args
     def wrapped(s: Any) -> Any:
-        u = first_unknown(s)
-        return u if u is not None else fn(to_str(s))
+        return fn(to_str(s))
 
     return wrapped
 

@@ -8,27 +8,26 @@ while it is asked for again (a cycle) is Unknown instead of a recursion.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from linter.adapters.terraform.config import (
     MODULE_META,
+    ConfigLoader,
     Decl,
     ModuleConfig,
     local_source_dir,
     source_text,
 )
-from linter.adapters.terraform.evaluator import Scope, text_of
+from linter.adapters.terraform.evaluator import Evaluator, Scope, text_of
 from linter.adapters.terraform.functions import FunctionError, to_number
 from linter.adapters.terraform.values import INVALID, Namespace, ResourceObj
 from linter.adapters.terraform.variables import apply_type, convert, type_expr, type_name
 from linter.loaders.hcl_ast import Attribute, Block, Literal, ObjectExpr
 from linter.model import Location, Ref, Unknown
-
-if TYPE_CHECKING:
-    from linter.adapters.terraform.project import Project
 
 MAX_DEPTH = 16
 #: More instances than this is a runaway input, not a configuration: keep one unknown instance.
@@ -79,10 +78,36 @@ def sub_blocks(block: Block, name: str) -> list[Block]:
     return out
 
 
+class Host(Protocol):
+    """What a module instance needs from the project walking it (project.Project); a
+    Protocol, so that this module does not import the module that imports it."""
+
+    @property
+    def root_dir(self) -> str: ...
+
+    @property
+    def loader(self) -> ConfigLoader: ...
+
+    @property
+    def evaluator(self) -> Evaluator: ...
+
+    def data_attr(
+        self,
+        instance: ModuleInstance,
+        decl: Decl,
+        bindings: dict[str, Any],
+        node_id: str,
+        attr: str,
+    ) -> Any:
+        """A data source attribute the project can compute (policy document JSON,
+        availability zone names), or None."""
+        ...
+
+
 class ModuleInstance:
     def __init__(
         self,
-        project: Project,
+        project: Host,
         config: ModuleConfig,
         prefix: str,
         inputs: dict[str, Any],
@@ -136,7 +161,7 @@ class ModuleInstance:
             ns = Namespace(self.module_value, "module")
         elif name == "data":
             ns = Namespace(
-                lambda t: Namespace(lambda n, t=t: self.resource_value("data", t, n), f"data.{t}"),
+                lambda t: Namespace(functools.partial(self.resource_value, "data", t), f"data.{t}"),
                 "data",
             )
         elif name == "path":
@@ -148,7 +173,7 @@ class ModuleInstance:
         elif name == "terraform":
             ns = {"workspace": "default"}
         elif name in self.config.resource_types:
-            ns = Namespace(lambda n, t=name: self.resource_value("managed", t, n), name)
+            ns = Namespace(functools.partial(self.resource_value, "managed", name), name)
         else:
             return INVALID
         self._namespaces[name] = ns

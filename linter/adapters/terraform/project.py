@@ -4,7 +4,9 @@ Nodes are created for every resource instance (after count/for_each) and data
 source in the root module and in every local or downloaded module it calls.
 Attributes are evaluated with their nested and `dynamic` blocks, locations are
 recorded for each attribute (in the file that wrote it), and the kind-specific
-facts are filled by resource_facts.
+facts are filled by resource_facts. Only then do the evaluator's own value types
+(partial texts, `jsonencode` results, lazy references) become plain values or
+Unknowns (linter/adapters/boundary.py): facts may use them, nodes never hold them.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ import os
 from typing import Any
 
 from linter.adapters import AdaptContext
+from linter.adapters.boundary import Exporter
 from linter.adapters.terraform.config import ConfigLoader, Decl, ModuleConfig
 from linter.adapters.terraform.evaluator import Evaluator, Scope, text_of
 from linter.adapters.terraform.instance import ModuleInstance, sub_blocks
 from linter.adapters.terraform.policies import policy_document
 from linter.adapters.terraform.resource_facts import fill_facts, kind_of
-from linter.adapters.terraform.values import ResourceObj, SymbolicList, plain
+from linter.adapters.terraform.values import ResourceObj, SymbolicList, export, plain
 from linter.adapters.terraform.variables import root_inputs
 from linter.loaders.hcl_ast import Block, Traversal
 from linter.model import Location, Node, Ref, Source, Unknown
@@ -56,6 +59,7 @@ class Project:
         self.stats = {"tf_resources": 0, "tf_unknown_values": 0, "tf_modules": 0}
         self._policy_docs: dict[str, Any] = {}
         self._busy: set[str] = set()
+        self.exporter = Exporter(export)
 
     def run(self, config: ModuleConfig) -> list[Node]:
         inputs = root_inputs(
@@ -118,6 +122,7 @@ class Project:
         node.taggable = decl.type in taggable_types() or decl.type == "aws_autoscaling_group"
         self._tags(node, instance, block, raw)
         fill_facts(node, raw, _View(self, instance, decl, scope))
+        self.exporter.node(node)  # evaluator types stop here (linter/adapters/boundary.py)
         self.nodes.append(node)
         return node
 
@@ -197,11 +202,11 @@ class Project:
             out_list = attrs.setdefault(name, [])
             raw_list = raw.setdefault(name, [])
             for b, s in pairs:
-                idx = len(out_list)
+                item = (*prefix, name, len(out_list))
                 sub: dict[str, Any] = {}
                 sub_raw: dict[str, Any] = {}
-                locs[(*prefix, name, idx)] = Location(s.path, b.line, b.end_line)
-                self.eval_body(b, s, (*prefix, name, idx), sub, sub_raw, locs)
+                locs[item] = Location(s.path, b.line, b.end_line)
+                self.eval_body(b, s, item, sub, sub_raw, locs)
                 out_list.append(sub)
                 raw_list.append(sub_raw)
 
@@ -221,9 +226,10 @@ class Project:
         for key, loc in m.items():
             if loc.path != file:
                 continue
-            locs[(*path, key)] = loc
+            here = (*path, key)
+            locs[here] = loc
             with contextlib.suppress(KeyError, IndexError, TypeError):
-                self._record((*path, key), value[key], locs, file, depth + 1)
+                self._record(here, value[key], locs, file, depth + 1)
 
     def _dynamic(self, block: Block, scope: Scope) -> list[tuple[Block, Scope]]:
         contents = block.blocks_of("content") or sub_blocks(block, "content")
@@ -322,7 +328,7 @@ def _asg_tags(tags: Any, tag_blocks: Any) -> Any:
 
 
 class _View:
-    """What fact extraction may ask about the resource being built."""
+    """The resource being built, as fact extraction sees it (view.ResourceView)."""
 
     def __init__(
         self, project: Project, instance: ModuleInstance, decl: Decl, scope: Scope
@@ -333,7 +339,7 @@ class _View:
         self.scope = scope
         self.locmap = project.evaluator.locmap
 
-    def reference(self, name: str) -> Any:
+    def reference(self, name: str) -> Ref | None:
         attr = self.decl.block.attributes.get(name)
         if attr is None:
             return None

@@ -22,7 +22,7 @@ from linter.facts import BlockDevice, Encryption, IngressRule, NaclEntry, Route
 from linter.model import Location, Node, Ref, Unknown
 
 if TYPE_CHECKING:
-    from linter.adapters.terraform.project import _View
+    from linter.adapters.terraform.view import ResourceView as _View
 
 
 def kind_of(native_type: str) -> str | None:

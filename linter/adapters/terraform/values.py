@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from linter.adapters.boundary import NOT_MINE
 from linter.model import Location, Ref, Unknown
 
 
@@ -185,6 +186,27 @@ def plain(value: Any) -> Any:
             return [plain(v) for v in value]
         return value
     return value
+
+
+#: What INVALID becomes when it leaves the adapter: one object, as INVALID is.
+_INVALID_EXPORTED = Unknown(INVALID.reason)
+
+
+def export(value: Any) -> Any:
+    """The project's own value for one of the types above (the `convert` hook of
+    linter.adapters.boundary). Facts are filled before export, so what only the
+    evaluator needs is gone by then: a heredoc's or file's lines (SourcedStr) are
+    already in the policy facts, a `jsonencode` source value (JsonStr,
+    UnknownJson) and a partial text are already parsed into statements."""
+    if value is INVALID:
+        return _INVALID_EXPORTED
+    if isinstance(value, ResourceObj):
+        return Ref(value.target, None)
+    if isinstance(value, Unknown):  # Namespace, SymbolicList, PartialText, UnknownJson, Invalid
+        return Unknown(value.reason)
+    if isinstance(value, str):  # SourcedStr, JsonStr
+        return str(value)
+    return NOT_MINE
 
 
 def _needs_plain(value: Any) -> bool:

@@ -23,8 +23,8 @@ from linter.loaders.hcl_ast import (
     TupleExpr,
     Variable,
 )
+from linter.loaders.hcl_lark import HclSyntaxError, parse_expression, parse_hcl_body
 from linter.loaders.marked import JsonSyntaxError, parse_json_lines
-from linter.loaders.terraform import HclSyntaxError, parse_expression, parse_hcl_body
 from linter.loaders.terraform_json import json_expr
 from linter.model import Unknown
 
@@ -134,7 +134,7 @@ def apply_type(value: Any, type_: Expr | None, evaluator: Evaluator, path: str) 
             )
             if not isinstance(key, str):
                 continue
-            attr_type = item.value
+            attr_type: Expr | None = item.value
             default: Any = None
             optional = isinstance(attr_type, FunctionCall) and attr_type.name == "optional"
             if optional:
