@@ -27,6 +27,16 @@ EXAMPLES: dict[str, dict[str, dict[str, str]]] = {
             "good": "Resources:\n  InboundSshDenied:\n    Type: AWS::EC2::NetworkAclEntry\n    Properties:\n      NetworkAclId: !Ref PublicAcl\n      RuleNumber: 120\n      Protocol: 6\n      RuleAction: deny\n      Egress: false\n      CidrBlock: 0.0.0.0/0\n      PortRange:\n        From: 22\n        To: 22\n"
         }
     },
+    "IAC003": {
+        "terraform": {
+            "bad": "resource \"aws_security_group\" \"web\" {\n  name = \"web\"\n\n  ingress {\n    description = \"FTP and SSH, written backwards\"\n    from_port   = 23\n    to_port     = 21\n    protocol    = \"tcp\"\n    cidr_blocks = [\"10.0.0.0/8\"]\n  }\n}\n",
+            "good": "resource \"aws_security_group\" \"web\" {\n  name = \"web\"\n\n  ingress {\n    description = \"FTP and SSH from the office\"\n    from_port   = 21\n    to_port     = 23\n    protocol    = \"tcp\"\n    cidr_blocks = [\"10.0.0.0/8\"]\n  }\n\n  ingress {\n    description = \"ICMP echo: type 8, code 0 (not a port range)\"\n    from_port   = 8\n    to_port     = 0\n    protocol    = \"icmp\"\n    cidr_blocks = [\"10.0.0.0/8\"]\n  }\n}\n"
+        },
+        "cloudformation": {
+            "bad": "Resources:\n  WebSecurityGroup:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: web\n      SecurityGroupIngress:\n        - IpProtocol: tcp\n          FromPort: 23\n          ToPort: 21\n          CidrIp: 10.0.0.0/8\n",
+            "good": "Resources:\n  WebSecurityGroup:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: web\n      SecurityGroupIngress:\n        - IpProtocol: tcp\n          FromPort: 21\n          ToPort: 23\n          CidrIp: 10.0.0.0/8\n        - IpProtocol: icmp\n          FromPort: 8\n          ToPort: 0\n          CidrIp: 10.0.0.0/8\n"
+        }
+    },
     "IAC010": {
         "terraform": {
             "bad": "resource \"aws_instance\" \"app\" {\n  ami = \"ami-0123456789abcdef0\"\n  instance_type = \"t3.micro\"\n  subnet_id     = aws_subnet.public.id\n}\n",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from linter.facts import IngressRule, NaclEntry
-from linter.model import Finding, Node, Severity, is_known
+from linter.model import Finding, Location, Node, Severity, is_known
 from linter.network import world_sources
 from rules._base import BuiltinRule, when
 
@@ -108,6 +108,31 @@ def grade(protocol: Any, from_port: Any, to_port: Any, allowed: Iterable[int]) -
     return Exposure(Severity.MEDIUM, f"{label} {_port_text(lo, hi, proto)}")
 
 
+def _inverted(protocol: Any, from_port: Any, to_port: Any) -> bool:
+    """A TCP/UDP range written backwards (from 23 to 21): AWS rejects the rule, so it opens
+    nothing; it is never read as the range between the two numbers. ICMP's "ports" are a
+    type and a code, not a range, and -1 means every port."""
+    return (
+        _protocol(protocol) in ("tcp", "udp")
+        and isinstance(from_port, int) and isinstance(to_port, int)
+        and is_known(from_port) and is_known(to_port)
+        and 0 <= to_port < from_port
+    )
+
+
+def _invalid_text(protocol: Any, from_port: Any, to_port: Any) -> str:
+    return (
+        f"invalid port range: from port {from_port} is greater than to port {to_port} "
+        f"({_protocol(protocol)}); AWS rejects this rule, so it opens nothing, but the "
+        "deployment fails"
+    )
+
+
+def _invalid_key(prefix: str, protocol: Any, lo: Any, hi: Any, label: str) -> str:
+    """'invalid ingress tcp 23-21': as written, never the key of the real range 21-23."""
+    return f"invalid {prefix} {_protocol(protocol) or '?'} {lo}-{hi}{_when_key(label)}"
+
+
 def _sources_text(sources: list[str]) -> str:
     """"0.0.0.0/0 and ::/0"; a /0 written another way is said to be the whole internet."""
     return " and ".join(
@@ -157,6 +182,8 @@ class SecurityGroupOpenIngress(BuiltinRule):
         world = world_sources(rule.sources)
         if not world:
             return
+        if _inverted(rule.protocol, rule.from_port, rule.to_port):
+            return  # rejected by AWS, it opens nothing: IAC003 reports it
         exposure = grade(rule.protocol, rule.from_port, rule.to_port, config.allowed_public_ports)
         if exposure is None:
             return
@@ -180,8 +207,8 @@ def _covers(entry: NaclEntry, port: int) -> bool | None:
     lo, hi = entry.from_port, entry.to_port
     if not (isinstance(lo, int) and isinstance(hi, int)):
         return None
-    if lo > hi:
-        lo, hi = hi, lo
+    if _inverted(proto, lo, hi):
+        return False  # rejected by AWS: an entry that does not exist covers nothing
     return lo <= port <= hi or lo == -1
 
 
@@ -243,6 +270,8 @@ class NetworkAclOpenAdminPorts(BuiltinRule):
             world = world_sources(entry.sources)
             if not world or _ephemeral(entry):
                 continue
+            if _inverted(entry.protocol, entry.from_port, entry.to_port):
+                continue  # rejected by AWS, it allows nothing: IAC003 reports it
             exposed = [
                 p for p in sorted(SENSITIVE_PORTS)
                 if p not in config.allowed_public_ports
@@ -259,7 +288,7 @@ class NetworkAclOpenAdminPorts(BuiltinRule):
                 else f"{_port_text(_int(entry.from_port), _int(entry.to_port), proto or '?')}"
             )
             number = _number(entry)
-            label = f"rule {number}" if number is not None else "entry"
+            label = _entry_label(entry)
             everything = proto == "-1" or _covers_all(entry)
             note = " (security groups are then the only filter)" if everything else ""
             yield self.finding(
@@ -291,6 +320,11 @@ class NetworkAclOpenAdminPorts(BuiltinRule):
             if _covers(other, port) and world_sources(other.sources):
                 return True
         return False
+
+
+def _entry_label(entry: NaclEntry) -> str:
+    number = _number(entry)
+    return f"rule {number}" if number is not None else "entry"
 
 
 def _covers_all(entry: NaclEntry) -> bool:
@@ -326,4 +360,56 @@ def _int(value: Any) -> int:
     return value if isinstance(value, int) else -1
 
 
-RULES = [SecurityGroupOpenIngress, NetworkAclOpenAdminPorts]
+class InvalidPortRange(BuiltinRule):
+    id = "IAC003"
+    title = "Ingress rule has an invalid (inverted) port range"
+    category = "open-ingress"
+    severity = Severity.LOW
+    description = (
+        "A TCP or UDP security group rule or network ACL entry whose from port is greater "
+        "than its to port (from 23 to 21) is rejected by AWS: the deployment fails and the "
+        "rule opens nothing. It is reported here, at low severity, instead of being read as "
+        "the range between the two numbers and reported as an exposure that is not in the "
+        "code. Inverted ranges are reported whatever their sources."
+    )
+    remediation = {
+        "terraform": "Write the lower port in `from_port` and the higher one in `to_port`.",
+        "cloudformation": (
+            "Write the lower port in `FromPort` (`PortRange.From`) and the higher one in "
+            "`ToPort` (`PortRange.To`)."
+        ),
+    }
+    links = (
+        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpPermission.html",
+        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_PortRange.html",
+    )
+    tags = ("network", "security-group", "network-acl")
+
+    def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
+        for node in graph.of_kind("ec2.security_group", "ec2.security_group_rule"):
+            rules = node.fact("ingress")
+            for rule in rules if isinstance(rules, (list, tuple)) else ():
+                if isinstance(rule, IngressRule):
+                    yield from self._check(node, "", rule.protocol, rule.from_port,
+                                           rule.to_port, rule.location, rule.when)
+        for node in graph.of_kind("ec2.network_acl", "ec2.network_acl_rule"):
+            entries = node.fact("nacl_ingress")
+            for entry in entries if isinstance(entries, (list, tuple)) else ():
+                if isinstance(entry, NaclEntry):
+                    yield from self._check(node, f"network ACL {_entry_label(entry)}: ",
+                                           entry.protocol, entry.from_port, entry.to_port,
+                                           entry.location, entry.when)
+
+    def _check(self, node: Node, prefix: str, protocol: Any, lo: Any, hi: Any,
+               location: Location, label: str) -> Iterator[Finding]:
+        if not _inverted(protocol, lo, hi):
+            return
+        yield self.finding(
+            node,
+            f"{prefix}{_invalid_text(protocol, lo, hi)}{when(label)}",
+            location,
+            evidence=_invalid_key("ingress", protocol, lo, hi, label),
+        )
+
+
+RULES = [SecurityGroupOpenIngress, NetworkAclOpenAdminPorts, InvalidPortRange]
