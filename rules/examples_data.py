@@ -157,6 +157,16 @@ EXAMPLES: dict[str, dict[str, dict[str, str]]] = {
             "good": "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Shared:\n    Type: AWS::EFS::FileSystem\n    Properties:\n      Encrypted: true\n"
         }
     },
+    "IAC029": {
+        "terraform": {
+            "bad": "resource \"aws_elasticache_cluster\" \"sessions\" {\n  cluster_id      = \"sessions\"\n  engine          = \"memcached\"\n  node_type       = \"cache.t3.micro\"\n  num_cache_nodes = 3\n}\n",
+            "good": "resource \"aws_elasticache_cluster\" \"sessions\" {\n  cluster_id      = \"sessions\"\n  engine          = \"memcached\"\n  node_type       = \"cache.t3.micro\"\n  num_cache_nodes = 3\n  az_mode         = \"cross-az\"\n}\n"
+        },
+        "cloudformation": {
+            "bad": "Resources:\n  Sessions:\n    Type: AWS::ElastiCache::CacheCluster\n    Properties:\n      Engine: memcached\n      CacheNodeType: cache.t3.micro\n      NumCacheNodes: 3\n",
+            "good": "Resources:\n  Sessions:\n    Type: AWS::ElastiCache::CacheCluster\n    Properties:\n      Engine: memcached\n      CacheNodeType: cache.t3.micro\n      NumCacheNodes: 3\n      AZMode: cross-az\n"
+        }
+    },
     "IAC030": {
         "terraform": {
             "bad": "resource \"aws_ebs_volume\" \"data\" {\n  availability_zone = \"us-east-1a\"\n  size              = 100\n}\n\nresource \"aws_ebs_volume\" \"logs\" {\n  availability_zone = \"us-east-1a\"\n  size              = 50\n  encrypted         = false\n}\n",

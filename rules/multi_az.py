@@ -192,6 +192,61 @@ class ElastiCacheNoFailover(BuiltinRule):
             )
 
 
+class MemcachedSingleAz(BuiltinRule):
+    id = "IAC029"
+    title = "Memcached cluster keeps all its nodes in one AZ"
+    category = "multi-az"
+    severity = Severity.MEDIUM
+    description = (
+        "A Memcached cluster has no replication: each node holds its own share of the keys. "
+        "With `single-az` (the default) every node is in one availability zone, so losing "
+        "that zone empties the whole cache at once and every read falls through to the "
+        "database. `cross-az` spreads the nodes so that an AZ failure loses only its share. "
+        "A one-node cluster is not reported: there is nothing to spread (add nodes first). "
+        "Redis/Valkey cache clusters are single-node by design; their replication groups "
+        "are checked by IAC022."
+    )
+    remediation = {
+        "terraform": (
+            "Set `az_mode = \"cross-az\"` on the `aws_elasticache_cluster` (with "
+            "`num_cache_nodes` of 2 or more; `preferred_availability_zones` may list them)."
+        ),
+        "cloudformation": (
+            "Set `AZMode: cross-az` on the `AWS::ElastiCache::CacheCluster` (with "
+            "`NumCacheNodes` of 2 or more; `PreferredAvailabilityZones` may list them)."
+        ),
+    }
+    links = (
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/mem-ug/FaultTolerance.html",
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheCluster.html",
+    )
+    tags = ("availability", "elasticache", "cache")
+
+    def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
+        for node in graph.of_kind("elasticache.cluster"):
+            if node.fact("replication_group") is not None:
+                continue  # a member of a replication group: IAC022 checks the group
+            if known_str(node.fact("engine")) != "memcached":
+                continue
+            nodes = _count(node.fact("num_nodes"))
+            if nodes is None or nodes < 2:
+                continue
+            found = failing(
+                node.fact("az_mode"),
+                lambda v: v is None or (known_str(v) or "") == "single-az",
+            )
+            if found is None:
+                continue
+            label, mode = found
+            written = "is single-az" if mode else "is not set (defaults to single-az)"
+            yield self.finding(
+                node,
+                f"Memcached cluster {node.address} keeps all {nodes} nodes in one AZ: "
+                f"AZ mode {written}{when(label)}",
+                node.fact_loc("az_mode"),
+            )
+
+
 def subnet_related(subnets: Iterable[Node], role: str = "subnet") -> list[Related]:
     """Each subnet where its availability zone is written ("subnet in us-east-1a")."""
     out = []
@@ -465,4 +520,5 @@ RULES = [
     OpenSearchNoZoneAwareness,
     SingleNatGatewayManyAzs,
     EfsOneZone,
+    MemcachedSingleAz,
 ]
