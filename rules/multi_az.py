@@ -202,9 +202,8 @@ class MemcachedSingleAz(BuiltinRule):
         "With `single-az` (the default) every node is in one availability zone, so losing "
         "that zone empties the whole cache at once and every read falls through to the "
         "database. `cross-az` spreads the nodes so that an AZ failure loses only its share. "
-        "A one-node cluster is not reported: there is nothing to spread (add nodes first). "
-        "Redis/Valkey cache clusters are single-node by design; their replication groups "
-        "are checked by IAC022."
+        "One-node clusters (nothing to spread) and Redis/Valkey clusters (their replication "
+        "groups are checked by IAC022) are not reported."
     )
     remediation = {
         "terraform": (
