@@ -267,6 +267,17 @@ COMMON: tuple[Shaped, ...] = (
 )
 
 
+def _ipv6_block(amazon: Any, ipv6_block: Any, ipv4_block: Any) -> Any:
+    """Whether a VPC CIDR block association adds IPv6: an Amazon-provided block or any
+    IPv6 block/pool does; one that writes only an IPv4 block does not; an
+    aws_vpc_ipv6_cidr_block_association (no IPv4 field) always does."""
+    if amazon is True or ipv6_block is not None:
+        return True
+    if isinstance(amazon, Unknown):  # a Choice included: may
+        return amazon
+    return not (amazon is False or ipv4_block is not None)
+
+
 def _cache_nodes(clusters: Any, replicas: Any, group_replicas: Any, primary: Any,
                  shards: Any) -> Any:
     """Nodes per shard of a replication group (primary + replicas): what failover needs."""
@@ -323,6 +334,12 @@ SPEC: tuple[KindSpec, ...] = (
          noun="network ACL association"),
     kind("ec2.vpc", "A VPC.",
          fact("cidr_block", STR, "cidr_block", "CidrBlock", doc="str"),
+         fact("ipv6_generated", BOOL, "assign_generated_ipv6_cidr_block",
+              doc="bool|Unknown (Terraform only: CloudFormation adds IPv6 with an "
+                  "AWS::EC2::VPCCidrBlock, kind ec2.vpc_cidr_block)"),
+         fact("ipv6_cidr", VALUE, "ipv6_cidr_block|ipv6_ipam_pool_id",
+              doc="str|Unknown (Terraform only: an IPv6 block or IPAM pool written on "
+                  "the VPC)"),
          Linked("main_route_table", "Ref|Unknown (its main route table, from a main route "
                 "table association or an aws_default_route_table)"),
          Linked("main_route_table_from", "Ref (the main route table association that chose it)"),
@@ -342,6 +359,18 @@ SPEC: tuple[KindSpec, ...] = (
          ref("vpc", "vpc_id", doc="Ref|str (also from a gateway attachment, by linking)"),
          tf=("aws_internet_gateway",), cfn=("AWS::EC2::InternetGateway",),
          noun="internet gateway"),
+    kind("ec2.vpc_cidr_block", "Adds a CIDR block to a VPC (network.vpc_may_have_ipv6 "
+         "reads the IPv6 ones).",
+         ref("vpc", "vpc_id", "VpcId"),
+         Derived("ipv6", (
+             fact("amazon", BOOL, cfn="AmazonProvidedIpv6CidrBlock"),
+             fact("ipv6_block", VALUE, cfn="Ipv6CidrBlock|Ipv6Pool|Ipv6IpamPoolId"),
+             fact("ipv4_block", VALUE, cfn="CidrBlock|Ipv4IpamPoolId"),
+         ), _ipv6_block,
+             doc="bool|Unknown (true for aws_vpc_ipv6_cidr_block_association; an "
+                 "AWS::EC2::VPCCidrBlock with only an IPv4 block is false)"),
+         tf=("aws_vpc_ipv6_cidr_block_association",), cfn=("AWS::EC2::VPCCidrBlock",),
+         noun="VPC CIDR block"),
     kind("ec2.vpc_gateway_attachment", "Attaches an internet gateway to a VPC (linking "
          "gives the gateway its `vpc`).",
          ref("vpc", "vpc_id", "VpcId"),

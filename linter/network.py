@@ -40,6 +40,32 @@ def world_sources(sources: Iterable[Any]) -> list[str]:
     return out
 
 
+def is_ipv6_world(cidr: str) -> bool:
+    """True for a whole-internet CIDR (see is_world) that is IPv6 (::/0)."""
+    return ":" in cidr
+
+
+def vpc_may_have_ipv6(graph: Graph, vpc_value: Any) -> bool:
+    """False only when the VPC is in the scan and known to be IPv4-only: no
+    `assign_generated_ipv6_cidr_block = true`, no IPv6 block or pool written on it, and
+    no IPv6 CIDR block association (aws_vpc_ipv6_cidr_block_association,
+    AWS::EC2::VPCCidrBlock) that names it or names a VPC the scan cannot resolve.
+    An unknown or unresolvable VPC may have IPv6."""
+    vpc = graph.resolve(vpc_value) if vpc_value is not None else None
+    if vpc is None or vpc.kind != "ec2.vpc":
+        return True
+    generated = vpc.fact("ipv6_generated")
+    if (generated is not None and generated is not False) or vpc.fact("ipv6_cidr") is not None:
+        return True
+    for block in graph.of_kind("ec2.vpc_cidr_block"):
+        if block.fact("ipv6") is False:
+            continue
+        target = graph.resolve(block.fact("vpc"))
+        if target is None or target.id == vpc.id:
+            return True
+    return False
+
+
 def same_node(graph: Graph, value: Any, node: Node) -> bool:
     """True when `value` is a Ref that resolves to `node`."""
     target = graph.resolve(value)

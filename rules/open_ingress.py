@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from linter.facts import IngressRule, NaclEntry
 from linter.model import Finding, Location, Node, Severity, is_known
-from linter.network import world_sources
+from linter.network import is_ipv6_world, vpc_may_have_ipv6, world_sources
 from rules._base import BuiltinRule, when
 
 if TYPE_CHECKING:
@@ -133,6 +133,12 @@ def _invalid_key(prefix: str, protocol: Any, lo: Any, hi: Any, label: str) -> st
     return f"invalid {prefix} {_protocol(protocol) or '?'} {lo}-{hi}{_when_key(label)}"
 
 
+def reachable(world: list[str], ipv6: bool) -> list[str]:
+    """The whole-internet sources that can carry traffic: ::/0 only in a VPC that has,
+    or may have, an IPv6 block (an IPv4-only VPC has no IPv6 address to reach)."""
+    return world if ipv6 else [w for w in world if not is_ipv6_world(w)]
+
+
 def _sources_text(sources: list[str]) -> str:
     """"0.0.0.0/0 and ::/0"; a /0 written another way is said to be the whole internet."""
     return " and ".join(
@@ -174,12 +180,16 @@ class SecurityGroupOpenIngress(BuiltinRule):
             rules = node.fact("ingress")
             if not isinstance(rules, (list, tuple)):
                 continue
+            group = graph.resolve(node.fact("security_group")) or node
+            ipv6 = vpc_may_have_ipv6(graph, group.fact("vpc"))
             for rule in rules:
                 if isinstance(rule, IngressRule):
-                    yield from self._check_rule(node, rule, config)
+                    yield from self._check_rule(node, rule, config, ipv6)
 
-    def _check_rule(self, node: Node, rule: IngressRule, config: Config) -> Iterator[Finding]:
-        world = world_sources(rule.sources)
+    def _check_rule(
+        self, node: Node, rule: IngressRule, config: Config, ipv6: bool
+    ) -> Iterator[Finding]:
+        world = reachable(world_sources(rule.sources), ipv6)
         if not world:
             return
         if _inverted(rule.protocol, rule.from_port, rule.to_port):
@@ -258,16 +268,18 @@ class NetworkAclOpenAdminPorts(BuiltinRule):
                 groups.setdefault(key, []).extend(
                     (node, e) for e in entries if isinstance(e, NaclEntry)
                 )
-        for entries in groups.values():
-            yield from self._check_acl(entries, config)
+        for key, entries in groups.items():
+            owner = graph.get(key)
+            ipv6 = vpc_may_have_ipv6(graph, owner.fact("vpc") if owner is not None else None)
+            yield from self._check_acl(entries, config, ipv6)
 
     def _check_acl(
-        self, entries: list[tuple[Node, NaclEntry]], config: Config
+        self, entries: list[tuple[Node, NaclEntry]], config: Config, ipv6: bool
     ) -> Iterator[Finding]:
         for node, entry in entries:
             if not (isinstance(entry.action, str) and entry.action.lower() == "allow"):
                 continue
-            world = world_sources(entry.sources)
+            world = reachable(world_sources(entry.sources), ipv6)
             if not world or _ephemeral(entry):
                 continue
             if _inverted(entry.protocol, entry.from_port, entry.to_port):
