@@ -50,7 +50,7 @@ def _ebs_problem(encrypted: Any, default: Node | None) -> str | None:
         return "encryption is explicitly disabled" + when(label)
     if default is None:
         return (
-            "encryption is not enabled (and EBS encryption by default is not turned on)"
+            "encryption is not enabled (and EBS encryption by default is not enabled in this code)"
             + when(label)
         )
     return None

@@ -132,12 +132,15 @@ class AuroraClusterSingleInstance(BuiltinRule):
                 continue
             if len(members) >= 2:
                 continue
-            names = f" ({members[0].address})" if members else ""
-            noun = "instance" if len(members) == 1 else "instances"
+            if members:
+                what = f"has 1 instance ({members[0].address})"
+            else:  # instances may be declared outside the scanned code
+                what = ("has no DB instance in the scanned code (instances declared "
+                        "elsewhere are not visible here)")
             yield self.finding(
                 cluster,
-                f"Aurora cluster {cluster.address} has {len(members)} {noun}{names}: "
-                "add a second instance in another AZ so the cluster can fail over",
+                f"Aurora cluster {cluster.address} {what}: "
+                "make sure it has a second instance in another AZ so the cluster can fail over",
                 related=[Related(m.location, m.address, "cluster instance") for m in members],
             )
 
@@ -184,12 +187,15 @@ class ElastiCacheNoFailover(BuiltinRule):
                 continue
             located = [name for name, _ in problems if name in node.fact_locs]
             loc = node.fact_loc(located[0]) if located else node.location
-            yield self.finding(
-                node,
-                f"ElastiCache replication group {node.address} cannot fail over: "
-                + "; ".join(text for _, text in problems),
-                loc,
-            )
+            if [name for name, _ in problems] == ["multi_az"] and nodes is not None:
+                # failover is on with replicas: it can fail over, but AWS is not asked
+                # to keep the replicas in other AZs
+                headline = (f"ElastiCache replication group {node.address} may not survive "
+                            f"an AZ failure (automatic failover is on with {nodes} nodes, "
+                            "but they are not required to be in different AZs): ")
+            else:
+                headline = f"ElastiCache replication group {node.address} cannot fail over: "
+            yield self.finding(node, headline + "; ".join(text for _, text in problems), loc)
 
 
 class MemcachedSingleAz(BuiltinRule):

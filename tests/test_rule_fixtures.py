@@ -63,11 +63,17 @@ def expected_severities(case: Path) -> dict[Key, str]:
     return {_key(f): str(f["severity"]) for f in _expected_entries(case) if "severity" in f}
 
 
+def expected_messages(case: Path) -> dict[Key, str]:
+    """Words the message must contain (the optional `message` of an entry)."""
+    return {_key(f): str(f["message"]) for f in _expected_entries(case) if "message" in f}
+
+
 @dataclass
 class CaseRun:
     actual: Counter[Key]
     details: list[str]
     severities: dict[Key, set[str]]
+    messages: dict[Key, list[str]]
     #: Rule crashes and internal errors, with their tracebacks.
     broken: list[str]
     #: Kinds of the nodes the case's rule was handed by the graph's queries.
@@ -91,12 +97,14 @@ def run_case(case: Path) -> CaseRun:
         for f in keep
     )
     severities: dict[Key, set[str]] = {}
+    messages: dict[Key, list[str]] = {}
     for f in keep:
         key = (f.rule_id, f.address, Path(os.path.relpath(f.location.path, case)).as_posix(),
                f.location.start_line)
         severities.setdefault(key, set()).add(f.severity.label)
+        messages.setdefault(key, []).append(f.message)
     details = [f"{f.rule_id} {f.severity.label} {f.address}: {f.message}" for f in keep]
-    return CaseRun(actual, details, severities, _broken(result),
+    return CaseRun(actual, details, severities, messages, _broken(result),
                    _kinds(result, result.evaluated.get(rule_id, set())))
 
 
@@ -136,6 +144,8 @@ def check_case(case: Path) -> None:
     )
     for key, severity in expected_severities(case).items():
         assert severity in run.severities.get(key, set()), (key, severity, run.details)
+    for key, words in expected_messages(case).items():
+        assert any(words in m for m in run.messages.get(key, [])), (key, words, run.details)
     if evaluates_nothing(case):
         assert not run.evaluated_kinds, (
             f"{case} says its rule evaluates nothing, yet it evaluated "

@@ -56,6 +56,27 @@ def test_elasticache_replication_group() -> None:
     assert "automatic failover is false" in f.message and "Multi-AZ is not set" in f.message
 
 
+def test_elasticache_failover_on_without_multi_az_is_not_said_to_be_unable() -> None:
+    """With automatic failover and two nodes the group can fail over: only Multi-AZ is off."""
+    rg = node("aws_elasticache_replication_group.r", "elasticache.replication_group", facts={
+        "num_nodes": 2, "automatic_failover": True})
+    [f] = run(ElastiCacheNoFailover, graph(rg))
+    assert "cannot fail over" not in f.message
+    assert "may not survive an AZ failure" in f.message and "Multi-AZ is not set" in f.message
+    one = node("aws_elasticache_replication_group.o", "elasticache.replication_group", facts={
+        "num_nodes": 1, "automatic_failover": True})
+    [f] = run(ElastiCacheNoFailover, graph(one))
+    assert "cannot fail over" in f.message
+
+
+def test_aurora_cluster_without_instances_in_the_code() -> None:
+    """Instances may live outside the template: never "has 0 instances"."""
+    cluster = node("aws_rds_cluster.c", "rds.cluster", facts={"engine": "aurora-mysql"})
+    [f] = run(AuroraClusterSingleInstance, graph(cluster))
+    assert "0 instances" not in f.message
+    assert "has no DB instance in the scanned code" in f.message
+
+
 def subnet(name: str, zone) -> object:
     return node(f"aws_subnet.{name}", "ec2.subnet", facts={"availability_zone": zone})
 
