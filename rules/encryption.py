@@ -220,12 +220,16 @@ class _StorageEncryptionRule(BuiltinRule):
     def skip(self, node: Node) -> bool:
         return False
 
+    def explicit_only(self, node: Node) -> bool:
+        """Report only an explicit false (not writing it may still mean encrypted)."""
+        return self.only_explicit
+
     def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
         for node in graph.of_kind(*self.kinds):
             if self.skip(node):
                 continue
             found = _state(node.fact(self.fact_name))
-            if found is None or (self.only_explicit and found[0] != "false"):
+            if found is None or (self.explicit_only(node) and found[0] != "false"):
                 continue
             text = "is explicitly disabled" if found[0] == "false" else "is not enabled"
             yield self.finding(
@@ -245,7 +249,9 @@ class RdsStorageUnencrypted(_StorageEncryptionRule):
         "Database storage, its automated backups, snapshots and read replicas are encrypted "
         "only when the instance or cluster is created encrypted; it cannot be turned on "
         "later without a snapshot-copy-restore migration. Unencrypted snapshots can be "
-        "shared and restored without any key permission."
+        "shared and restored without any key permission. Aurora Serverless v1 clusters "
+        "(engine mode `serverless`) are always encrypted and are not reported; with an "
+        "engine mode that is not known, only an explicit `false` is."
     )
     remediation = {
         "terraform": (
@@ -265,7 +271,14 @@ class RdsStorageUnencrypted(_StorageEncryptionRule):
     def skip(self, node: Node) -> bool:
         if node.fact("replica_of") is not None or node.fact("snapshot") is not None:
             return True  # encryption is inherited from the source or snapshot
+        if node.fact("engine_mode") == "serverless":
+            return True  # Aurora Serverless v1: always encrypted, AWS refuses otherwise
         return node.fact("cluster") is not None  # an Aurora member: its cluster decides
+
+    def explicit_only(self, node: Node) -> bool:
+        # An engine mode that is not known may be Aurora Serverless v1 (always encrypted).
+        mode = node.fact("engine_mode")
+        return mode is not None and not is_known(mode)
 
 
 class EfsUnencrypted(_StorageEncryptionRule):

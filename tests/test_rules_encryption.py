@@ -61,6 +61,17 @@ def test_rds_members_use_cluster() -> None:
     assert "explicitly disabled" in found[0].message
 
 
+def test_rds_serverless_v1_is_always_encrypted() -> None:
+    v1 = node("aws_rds_cluster.v1", "rds.cluster", facts={"engine_mode": "serverless"})
+    v2 = node("aws_rds_cluster.v2", "rds.cluster", facts={"engine_mode": "provisioned"})
+    # an engine mode that is not known may be serverless: only an explicit false counts
+    maybe = node("aws_rds_cluster.m", "rds.cluster", facts={"engine_mode": UNKNOWN})
+    maybe_off = node("aws_rds_cluster.o", "rds.cluster", facts={
+        "engine_mode": UNKNOWN, "storage_encrypted": False})
+    found = run(RdsStorageUnencrypted, graph(v1, v2, maybe, maybe_off))
+    assert [f.address for f in found] == ["aws_rds_cluster.v2", "aws_rds_cluster.o"]
+
+
 def test_dynamodb_only_explicit() -> None:
     unset = node("aws_dynamodb_table.a", "dynamodb.table")
     off = node("aws_dynamodb_table.b", "dynamodb.table", facts={"sse_enabled": False})
