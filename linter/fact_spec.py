@@ -255,6 +255,10 @@ ATTACHED_PRINCIPALS = _principals(("role|roles", "user|users", "group|groups"), 
 PRINCIPALS = (Target("roles", "iam.role", "role"), Target("users", "iam.user", "user"),
               Target("groups", "iam.group", "group"))
 
+BLOCK_DEVICES = Shaped("block_devices", "list[BlockDevice] (a root volume no mapping declares "
+                       "is an item with `declared` False; none for a launch template that "
+                       "names no AMI or an instance launched from a template)")
+
 #: Facts any node may carry, whatever its kind (or none).
 COMMON: tuple[Shaped, ...] = (
     Shaped("references", "list[Ref] (CloudFormation: everything it names - Ref, GetAtt, Sub, "
@@ -383,7 +387,7 @@ SPEC: tuple[KindSpec, ...] = (
     kind("ec2.instance", "An EC2 instance.",
          Shaped("subnets", "list (its subnet and those of its network interfaces; absent "
                 "when none is written)"),
-         Shaped("block_devices", "list[BlockDevice]"),
+         BLOCK_DEVICES,
          fact("source_dest_check", BOOL, "source_dest_check", "SourceDestCheck",
               doc="bool|Unknown"),
          Shaped("public_ip", "bool|Unknown (Terraform associate_public_ip_address; "
@@ -391,13 +395,13 @@ SPEC: tuple[KindSpec, ...] = (
          AZ,
          tf=("aws_instance",), cfn=("AWS::EC2::Instance",), noun="instance"),
     kind("ec2.launch_template", "A launch template.",
-         Shaped("block_devices", "list[BlockDevice]"),
+         BLOCK_DEVICES,
          Shaped("subnets", "list (subnets of its network interfaces; absent when none)"),
          Shaped("public_ip", "bool|Unknown (any network interface's public IP flag)"),
          tf=("aws_launch_template",), cfn=("AWS::EC2::LaunchTemplate",),
          noun="launch template"),
     kind("ec2.launch_configuration", "A launch configuration.",
-         Shaped("block_devices", "list[BlockDevice]"),
+         BLOCK_DEVICES,
          fact("public_ip", BOOL, "associate_public_ip_address", "AssociatePublicIpAddress",
               doc="bool|Unknown"),
          tf=("aws_launch_configuration",), cfn=("AWS::AutoScaling::LaunchConfiguration",),

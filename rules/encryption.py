@@ -50,7 +50,7 @@ def _ebs_problem(encrypted: Any, default: Node | None) -> str | None:
         return "encryption is explicitly disabled" + when(label)
     if default is None:
         return (
-            "encryption is not enabled (and EBS encryption by default is not turned on)"
+            "encryption is not enabled (and EBS encryption by default is not enabled in this code)"
             + when(label)
         )
     return None
@@ -99,7 +99,13 @@ class BlockDeviceUnencrypted(BuiltinRule):
         "Root and data volumes declared in an instance, launch template or launch "
         "configuration are created unencrypted unless the mapping asks for encryption or the "
         "account enables EBS encryption by default. Every instance the template launches "
-        "then writes its data, and its snapshots, in clear."
+        "then writes its data, and its snapshots, in clear. A root volume no mapping "
+        "declares follows the AMI, and public AMIs have unencrypted snapshots: it is "
+        "reported too, unless `aws_ebs_encryption_by_default` in the scan turns encryption "
+        "on. A launch template counts only when it names the AMI (`image_id`/`ImageId`): "
+        "without one, the service that uses it (an EKS node group, AWS Batch) picks the "
+        "image and its volumes; an instance launched from a template leaves its root "
+        "volume to the template."
     )
     remediation = {
         "terraform": (
@@ -125,6 +131,16 @@ class BlockDeviceUnencrypted(BuiltinRule):
                 continue
             for device in devices:
                 if not isinstance(device, BlockDevice):
+                    continue
+                if not device.declared:
+                    if default is None:
+                        yield self.finding(
+                            node,
+                            f"{node.address} declares no root volume: root volume encryption "
+                            "is not requested; it is unencrypted unless the AMI is encrypted "
+                            "or the account enables EBS encryption by default",
+                            device.location, evidence=f"block device {device.name}",
+                        )
                     continue
                 problem = _ebs_problem(device.encrypted, default)
                 if problem and device.when:
