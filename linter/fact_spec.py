@@ -77,6 +77,15 @@ def _internal_to_scheme(value: Any) -> Any:
     return internal
 
 
+def _kms_encrypted(value: Any) -> Any:
+    """A Kinesis encryption type as "encrypted": KMS yes, NONE no."""
+    return lift(lambda v: v == "kms" if v in ("kms", "none") else Unknown(
+        f"encryption type {v!r}"), to_lower(value))
+
+
+#: Kinesis' `encryption_type`/`EncryptionType` ("KMS"|"NONE") as a flag.
+KMS_ENCRYPTED = Conv("KMS|NONE → bool", _kms_encrypted)
+
 #: Terraform's `internal` flag as a load balancer scheme.
 SCHEME_OF_INTERNAL = Conv("internal → scheme", _internal_to_scheme)
 
@@ -629,6 +638,22 @@ SPEC: tuple[KindSpec, ...] = (
          ref("file_system", "file_system_id", "FileSystemId"), ref("subnet", "subnet_id",
                                                                    "SubnetId"),
          tf=("aws_efs_mount_target",), cfn=("AWS::EFS::MountTarget",)),
+    kind("dax.cluster", "A DynamoDB Accelerator (DAX) cluster.",
+         fact("encrypted", BOOL, "server_side_encryption.enabled",
+              "SSESpecification.SSEEnabled", doc="bool|Unknown (AWS default false)"),
+         tf=("aws_dax_cluster",), cfn=("AWS::DAX::Cluster",), noun="DAX cluster"),
+    kind("kinesis.stream", "A Kinesis data stream.",
+         fact("encrypted", KMS_ENCRYPTED, "encryption_type", "StreamEncryption.EncryptionType",
+              doc="bool|Unknown (KMS true, NONE false; not written: not encrypted, the "
+                  "AWS default)"),
+         tf=("aws_kinesis_stream",), cfn=("AWS::Kinesis::Stream",), noun="stream"),
+    kind("workspaces.workspace", "A WorkSpaces virtual desktop.",
+         fact("root_volume_encrypted", BOOL, "root_volume_encryption_enabled",
+              "RootVolumeEncryptionEnabled", doc="bool|Unknown (AWS default false)"),
+         fact("user_volume_encrypted", BOOL, "user_volume_encryption_enabled",
+              "UserVolumeEncryptionEnabled", doc="bool|Unknown (AWS default false)"),
+         tf=("aws_workspaces_workspace",), cfn=("AWS::WorkSpaces::Workspace",),
+         noun="WorkSpace"),
     kind("dynamodb.table", "A DynamoDB table.",
          fact("sse_enabled", BOOL, "server_side_encryption.enabled", "SSESpecification.SSEEnabled",
               doc="bool|Unknown"),

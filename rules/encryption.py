@@ -396,6 +396,68 @@ class DynamoDbEncryptionDisabled(_StorageEncryptionRule):
     only_explicit = True
 
 
+class DataStoreUnencrypted(BuiltinRule):
+    id = "IAC039"
+    title = "OpenSearch domain, DAX cluster, Kinesis stream or WorkSpace is not encrypted"
+    category = "encryption"
+    severity = Severity.HIGH
+    description = (
+        "Data stores whose AWS default is no encryption at rest, besides those with a rule "
+        "of their own: OpenSearch/Elasticsearch domains and DAX clusters (chosen at "
+        "creation only), Kinesis data streams (records in clear until `KMS` is set) and "
+        "WorkSpaces root and user volumes. Services that always encrypt at rest (SQS with "
+        "SSE-SQS, CloudWatch Logs, DynamoDB, S3 since 2023, Aurora Serverless v1) are not "
+        "findings here."
+    )
+    remediation = {
+        "terraform": (
+            "OpenSearch: `encrypt_at_rest { enabled = true }`; DAX: "
+            "`server_side_encryption { enabled = true }`; Kinesis: `encryption_type = "
+            "\"KMS\"` with `kms_key_id`; WorkSpaces: `root_volume_encryption_enabled` and "
+            "`user_volume_encryption_enabled = true` with `volume_encryption_key`."
+        ),
+        "cloudformation": (
+            "OpenSearch: `EncryptionAtRestOptions.Enabled: true`; DAX: "
+            "`SSESpecification.SSEEnabled: true`; Kinesis: `StreamEncryption` with "
+            "`EncryptionType: KMS` and `KeyId`; WorkSpaces: `RootVolumeEncryptionEnabled` and "
+            "`UserVolumeEncryptionEnabled: true` with `VolumeEncryptionKey`."
+        ),
+    }
+    links = (
+        "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
+        "encryption-at-rest.html",
+        "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAXEncryptionAtRest.html",
+        "https://docs.aws.amazon.com/streams/latest/dev/server-side-encryption.html",
+        "https://docs.aws.amazon.com/workspaces/latest/adminguide/encrypt-workspaces.html",
+    )
+    tags = ("encryption", "opensearch", "dax", "kinesis", "workspaces")
+    #: kind → (noun, fact, what is encrypted) for each data store in scope.
+    checks: tuple[tuple[str, str, str, str], ...] = (
+        ("opensearch.domain", "OpenSearch domain", "encrypted", "encryption at rest"),
+        ("dax.cluster", "DAX cluster", "encrypted", "server-side encryption"),
+        ("kinesis.stream", "Kinesis stream", "encrypted", "stream encryption (KMS)"),
+        ("workspaces.workspace", "WorkSpace", "root_volume_encrypted",
+         "root volume encryption"),
+        ("workspaces.workspace", "WorkSpace", "user_volume_encrypted",
+         "user volume encryption"),
+    )
+
+    def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
+        for kind, noun, fact_name, what in self.checks:
+            for node in graph.of_kind(kind):
+                found = _state(node.fact(fact_name))
+                if found is None:
+                    continue
+                text = "is explicitly disabled" if found[0] == "false" else "is not enabled"
+                yield self.finding(
+                    node,
+                    f"{noun} {node.address}: {what} {text}"
+                    f"{when(found[1])}",
+                    node.fact_loc(fact_name),
+                    evidence=fact_name + (f" [{found[1]}]" if found[1] else ""),
+                )
+
+
 #: Condition operators on s3:x-amz-server-side-encryption that, in an Allow, admit
 #: an upload that is not encrypted as required.
 _ADMITS_UNENCRYPTED = ("stringnotequals", "stringnotequalsignorecase", "stringnotlike")
@@ -486,4 +548,5 @@ RULES = [
     RedshiftUnencrypted,
     DynamoDbEncryptionDisabled,
     S3PolicyAllowsUnencryptedUploads,
+    DataStoreUnencrypted,
 ]
