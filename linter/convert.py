@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from linter.facts import IngressRule, NaclEntry, Route
+from linter.facts import BlockDevice, IngressRule, NaclEntry, Route
 from linter.model import Choice, Location, Ref, Unknown, list_items
 
 
@@ -232,3 +232,26 @@ def route_keys(language: str) -> tuple[str, ...]:
     """Every target key of `language` in ROUTE_TARGETS."""
     column = 1 if language == "terraform" else 2
     return tuple(str(row[column]) for row in ROUTE_TARGETS)
+
+
+# --------------------------------------------------------------------------- block devices
+
+#: Device names AMIs give their root volume (Amazon Linux `/dev/xvda`; Ubuntu, RHEL,
+#: Windows and most others `/dev/sda1`).
+ROOT_DEVICE_NAMES = frozenset({"/dev/xvda", "/dev/sda1", "/dev/sda", "xvda", "sda1"})
+
+
+def undeclared_root(mappings: Any, device_names: Iterable[Any],
+                    location: Location) -> list[BlockDevice]:
+    """The root volume as a device no mapping declares, or nothing.
+
+    `mappings` is the written list of mappings (None when not written);
+    `device_names` the names its entries give. An unknown list, or an entry whose
+    name is not known, may declare the root volume: nothing then.
+    """
+    if isinstance(mappings, Unknown):
+        return []
+    for name in device_names:
+        if not isinstance(name, str) or name.strip().lower() in ROOT_DEVICE_NAMES:
+            return []
+    return [BlockDevice("root", None, location, declared=False)]

@@ -77,6 +77,15 @@ def _internal_to_scheme(value: Any) -> Any:
     return internal
 
 
+def _kms_encrypted(value: Any) -> Any:
+    """A Kinesis encryption type as "encrypted": KMS yes, NONE no."""
+    return lift(lambda v: v == "kms" if v in ("kms", "none") else Unknown(
+        f"encryption type {v!r}"), to_lower(value))
+
+
+#: Kinesis' `encryption_type`/`EncryptionType` ("KMS"|"NONE") as a flag.
+KMS_ENCRYPTED = Conv("KMS|NONE → bool", _kms_encrypted)
+
 #: Terraform's `internal` flag as a load balancer scheme.
 SCHEME_OF_INTERNAL = Conv("internal → scheme", _internal_to_scheme)
 
@@ -255,6 +264,10 @@ ATTACHED_PRINCIPALS = _principals(("role|roles", "user|users", "group|groups"), 
 PRINCIPALS = (Target("roles", "iam.role", "role"), Target("users", "iam.user", "user"),
               Target("groups", "iam.group", "group"))
 
+BLOCK_DEVICES = Shaped("block_devices", "list[BlockDevice] (a root volume no mapping declares "
+                       "is an item with `declared` False; none for a launch template that "
+                       "names no AMI or an instance launched from a template)")
+
 #: Facts any node may carry, whatever its kind (or none).
 COMMON: tuple[Shaped, ...] = (
     Shaped("references", "list[Ref] (CloudFormation: everything it names - Ref, GetAtt, Sub, "
@@ -412,7 +425,7 @@ SPEC: tuple[KindSpec, ...] = (
     kind("ec2.instance", "An EC2 instance.",
          Shaped("subnets", "list (its subnet and those of its network interfaces; absent "
                 "when none is written)"),
-         Shaped("block_devices", "list[BlockDevice]"),
+         BLOCK_DEVICES,
          fact("source_dest_check", BOOL, "source_dest_check", "SourceDestCheck",
               doc="bool|Unknown"),
          Shaped("public_ip", "bool|Unknown (Terraform associate_public_ip_address; "
@@ -420,13 +433,13 @@ SPEC: tuple[KindSpec, ...] = (
          AZ,
          tf=("aws_instance",), cfn=("AWS::EC2::Instance",), noun="instance"),
     kind("ec2.launch_template", "A launch template.",
-         Shaped("block_devices", "list[BlockDevice]"),
+         BLOCK_DEVICES,
          Shaped("subnets", "list (subnets of its network interfaces; absent when none)"),
          Shaped("public_ip", "bool|Unknown (any network interface's public IP flag)"),
          tf=("aws_launch_template",), cfn=("AWS::EC2::LaunchTemplate",),
          noun="launch template"),
     kind("ec2.launch_configuration", "A launch configuration.",
-         Shaped("block_devices", "list[BlockDevice]"),
+         BLOCK_DEVICES,
          fact("public_ip", BOOL, "associate_public_ip_address", "AssociatePublicIpAddress",
               doc="bool|Unknown"),
          tf=("aws_launch_configuration",), cfn=("AWS::AutoScaling::LaunchConfiguration",),
@@ -654,6 +667,22 @@ SPEC: tuple[KindSpec, ...] = (
          ref("file_system", "file_system_id", "FileSystemId"), ref("subnet", "subnet_id",
                                                                    "SubnetId"),
          tf=("aws_efs_mount_target",), cfn=("AWS::EFS::MountTarget",)),
+    kind("dax.cluster", "A DynamoDB Accelerator (DAX) cluster.",
+         fact("encrypted", BOOL, "server_side_encryption.enabled",
+              "SSESpecification.SSEEnabled", doc="bool|Unknown (AWS default false)"),
+         tf=("aws_dax_cluster",), cfn=("AWS::DAX::Cluster",), noun="DAX cluster"),
+    kind("kinesis.stream", "A Kinesis data stream.",
+         fact("encrypted", KMS_ENCRYPTED, "encryption_type", "StreamEncryption.EncryptionType",
+              doc="bool|Unknown (KMS true, NONE false; not written: not encrypted, the "
+                  "AWS default)"),
+         tf=("aws_kinesis_stream",), cfn=("AWS::Kinesis::Stream",), noun="stream"),
+    kind("workspaces.workspace", "A WorkSpaces virtual desktop.",
+         fact("root_volume_encrypted", BOOL, "root_volume_encryption_enabled",
+              "RootVolumeEncryptionEnabled", doc="bool|Unknown (AWS default false)"),
+         fact("user_volume_encrypted", BOOL, "user_volume_encryption_enabled",
+              "UserVolumeEncryptionEnabled", doc="bool|Unknown (AWS default false)"),
+         tf=("aws_workspaces_workspace",), cfn=("AWS::WorkSpaces::Workspace",),
+         noun="WorkSpace"),
     kind("dynamodb.table", "A DynamoDB table.",
          fact("sse_enabled", BOOL, "server_side_encryption.enabled", "SSESpecification.SSEEnabled",
               doc="bool|Unknown"),

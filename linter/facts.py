@@ -97,12 +97,15 @@ class BlockDevice:
     """An EBS block device attached to an instance or launch template.
 
     `encrypted` is True/False when written, None when not written, or Unknown.
+    `declared` False: the root volume, which no mapping declares (it follows the
+    AMI's block device mapping; `location` is the resource header).
     """
 
     name: str
     encrypted: bool | Unknown | None
     location: Location
     when: str = ""  # see IngressRule.when
+    declared: bool = True
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,13 @@ class BlockDeviceUnencrypted(BuiltinRule):
         "Root and data volumes declared in an instance, launch template or launch "
         "configuration are created unencrypted unless the mapping asks for encryption or the "
         "account enables EBS encryption by default. Every instance the template launches "
-        "then writes its data, and its snapshots, in clear."
+        "then writes its data, and its snapshots, in clear. A root volume no mapping "
+        "declares follows the AMI, and public AMIs have unencrypted snapshots: it is "
+        "reported too, unless `aws_ebs_encryption_by_default` in the scan turns encryption "
+        "on. A launch template counts only when it names the AMI (`image_id`/`ImageId`): "
+        "without one, the service that uses it (an EKS node group, AWS Batch) picks the "
+        "image and its volumes; an instance launched from a template leaves its root "
+        "volume to the template."
     )
     remediation = {
         "terraform": (
@@ -125,6 +131,16 @@ class BlockDeviceUnencrypted(BuiltinRule):
                 continue
             for device in devices:
                 if not isinstance(device, BlockDevice):
+                    continue
+                if not device.declared:
+                    if default is None:
+                        yield self.finding(
+                            node,
+                            f"{node.address} declares no root volume: root volume encryption "
+                            "is not requested; it is unencrypted unless the AMI is encrypted "
+                            "or the account enables EBS encryption by default",
+                            device.location, evidence=f"block device {device.name}",
+                        )
                     continue
                 problem = _ebs_problem(device.encrypted, default)
                 if problem and device.when:
@@ -220,12 +236,16 @@ class _StorageEncryptionRule(BuiltinRule):
     def skip(self, node: Node) -> bool:
         return False
 
+    def explicit_only(self, node: Node) -> bool:
+        """Report only an explicit false (not writing it may still mean encrypted)."""
+        return self.only_explicit
+
     def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
         for node in graph.of_kind(*self.kinds):
             if self.skip(node):
                 continue
             found = _state(node.fact(self.fact_name))
-            if found is None or (self.only_explicit and found[0] != "false"):
+            if found is None or (self.explicit_only(node) and found[0] != "false"):
                 continue
             text = "is explicitly disabled" if found[0] == "false" else "is not enabled"
             yield self.finding(
@@ -245,7 +265,9 @@ class RdsStorageUnencrypted(_StorageEncryptionRule):
         "Database storage, its automated backups, snapshots and read replicas are encrypted "
         "only when the instance or cluster is created encrypted; it cannot be turned on "
         "later without a snapshot-copy-restore migration. Unencrypted snapshots can be "
-        "shared and restored without any key permission."
+        "shared and restored without any key permission. Aurora Serverless v1 clusters "
+        "(engine mode `serverless`) are always encrypted and are not reported; with an "
+        "engine mode that is not known, only an explicit `false` is."
     )
     remediation = {
         "terraform": (
@@ -265,7 +287,14 @@ class RdsStorageUnencrypted(_StorageEncryptionRule):
     def skip(self, node: Node) -> bool:
         if node.fact("replica_of") is not None or node.fact("snapshot") is not None:
             return True  # encryption is inherited from the source or snapshot
+        if node.fact("engine_mode") == "serverless":
+            return True  # Aurora Serverless v1: always encrypted, AWS refuses otherwise
         return node.fact("cluster") is not None  # an Aurora member: its cluster decides
+
+    def explicit_only(self, node: Node) -> bool:
+        # An engine mode that is not known may be Aurora Serverless v1 (always encrypted).
+        mode = node.fact("engine_mode")
+        return mode is not None and not is_known(mode)
 
 
 class EfsUnencrypted(_StorageEncryptionRule):
@@ -367,6 +396,68 @@ class DynamoDbEncryptionDisabled(_StorageEncryptionRule):
     only_explicit = True
 
 
+class DataStoreUnencrypted(BuiltinRule):
+    id = "IAC039"
+    title = "OpenSearch domain, DAX cluster, Kinesis stream or WorkSpace is not encrypted"
+    category = "encryption"
+    severity = Severity.HIGH
+    description = (
+        "Data stores whose AWS default is no encryption at rest, besides those with a rule "
+        "of their own: OpenSearch/Elasticsearch domains and DAX clusters (chosen at "
+        "creation only), Kinesis data streams (records in clear until `KMS` is set) and "
+        "WorkSpaces root and user volumes. Services that always encrypt at rest (SQS with "
+        "SSE-SQS, CloudWatch Logs, DynamoDB, S3 since 2023, Aurora Serverless v1) are not "
+        "findings here."
+    )
+    remediation = {
+        "terraform": (
+            "OpenSearch: `encrypt_at_rest { enabled = true }`; DAX: "
+            "`server_side_encryption { enabled = true }`; Kinesis: `encryption_type = "
+            "\"KMS\"` with `kms_key_id`; WorkSpaces: `root_volume_encryption_enabled` and "
+            "`user_volume_encryption_enabled = true` with `volume_encryption_key`."
+        ),
+        "cloudformation": (
+            "OpenSearch: `EncryptionAtRestOptions.Enabled: true`; DAX: "
+            "`SSESpecification.SSEEnabled: true`; Kinesis: `StreamEncryption` with "
+            "`EncryptionType: KMS` and `KeyId`; WorkSpaces: `RootVolumeEncryptionEnabled` and "
+            "`UserVolumeEncryptionEnabled: true` with `VolumeEncryptionKey`."
+        ),
+    }
+    links = (
+        "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/"
+        "encryption-at-rest.html",
+        "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAXEncryptionAtRest.html",
+        "https://docs.aws.amazon.com/streams/latest/dev/server-side-encryption.html",
+        "https://docs.aws.amazon.com/workspaces/latest/adminguide/encrypt-workspaces.html",
+    )
+    tags = ("encryption", "opensearch", "dax", "kinesis", "workspaces")
+    #: kind → (noun, fact, what is encrypted) for each data store in scope.
+    checks: tuple[tuple[str, str, str, str], ...] = (
+        ("opensearch.domain", "OpenSearch domain", "encrypted", "encryption at rest"),
+        ("dax.cluster", "DAX cluster", "encrypted", "server-side encryption"),
+        ("kinesis.stream", "Kinesis stream", "encrypted", "stream encryption (KMS)"),
+        ("workspaces.workspace", "WorkSpace", "root_volume_encrypted",
+         "root volume encryption"),
+        ("workspaces.workspace", "WorkSpace", "user_volume_encrypted",
+         "user volume encryption"),
+    )
+
+    def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
+        for kind, noun, fact_name, what in self.checks:
+            for node in graph.of_kind(kind):
+                found = _state(node.fact(fact_name))
+                if found is None:
+                    continue
+                text = "is explicitly disabled" if found[0] == "false" else "is not enabled"
+                yield self.finding(
+                    node,
+                    f"{noun} {node.address}: {what} {text}"
+                    f"{when(found[1])}",
+                    node.fact_loc(fact_name),
+                    evidence=fact_name + (f" [{found[1]}]" if found[1] else ""),
+                )
+
+
 #: Condition operators on s3:x-amz-server-side-encryption that, in an Allow, admit
 #: an upload that is not encrypted as required.
 _ADMITS_UNENCRYPTED = ("stringnotequals", "stringnotequalsignorecase", "stringnotlike")
@@ -457,4 +548,5 @@ RULES = [
     RedshiftUnencrypted,
     DynamoDbEncryptionDisabled,
     S3PolicyAllowsUnencryptedUploads,
+    DataStoreUnencrypted,
 ]

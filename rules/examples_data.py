@@ -257,6 +257,16 @@ EXAMPLES: dict[str, dict[str, dict[str, str]]] = {
             "good": "Resources:\n  DataBucketPolicy:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: !Ref DataBucket\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Sid: DenyUnencrypted\n            Effect: Deny\n            Principal: \"*\"\n            Action: s3:PutObject\n            Resource: !Sub \"${DataBucket.Arn}/*\"\n            Condition:\n              \"Null\":\n                s3:x-amz-server-side-encryption: \"true\"\n          - Sid: ReadersMayRead\n            Effect: Allow\n            Principal:\n              AWS: arn:aws:iam::111122223333:role/reader\n            Action: s3:GetObject\n            Resource: !Sub \"${DataBucket.Arn}/*\"\n"
         }
     },
+    "IAC039": {
+        "terraform": {
+            "bad": "resource \"aws_opensearch_domain\" \"search\" {\n  domain_name    = \"search\"\n  engine_version = \"OpenSearch_2.11\"\n}\n",
+            "good": "resource \"aws_opensearch_domain\" \"search\" {\n  domain_name    = \"search\"\n  engine_version = \"OpenSearch_2.11\"\n\n  encrypt_at_rest {\n    enabled = true\n  }\n}\n"
+        },
+        "cloudformation": {
+            "bad": "Resources:\n  Search:\n    Type: AWS::OpenSearchService::Domain\n    Properties:\n      EngineVersion: OpenSearch_2.11\n",
+            "good": "Resources:\n  Search:\n    Type: AWS::OpenSearchService::Domain\n    Properties:\n      EngineVersion: OpenSearch_2.11\n      EncryptionAtRestOptions:\n        Enabled: true\n"
+        }
+    },
     "IAC040": {
         "terraform": {
             "bad": "resource \"aws_iam_policy\" \"admin\" {\n  name = \"admin\"\n  policy = jsonencode({\n    Version   = \"2012-10-17\"\n    Statement = [\n      {\n        Effect   = \"Allow\"\n        Action   = \"*\"\n        Resource = \"*\"\n      },\n    ]\n  })\n}\n",

@@ -152,6 +152,9 @@ def test_every_kind_of_both_languages_has_a_pair() -> None:
     ("databases", "main", "multi_az", None),  # not written, no default: absent
     ("databases", "main", "deletion_protection", False),
     ("databases", "restored", "deletion_protection", True),
+    ("data-stores", "plain", "encrypted", None),  # Kinesis: not written, not encrypted
+    ("data-stores", "none", "encrypted", False),
+    ("data-stores", "kms", "encrypted", True),
 ])
 def test_aws_defaults_when_unwritten(case: str, name: str, fact: str, expected: Any) -> None:
     for language in FILES:

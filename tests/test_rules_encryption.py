@@ -40,6 +40,18 @@ def test_block_devices() -> None:
     assert "block device root_block_device of aws_instance.x" in found[0].message
 
 
+def test_undeclared_root_volume() -> None:
+    inst = node("aws_instance.x", "ec2.instance", 3, facts={"block_devices": [
+        BlockDevice("root", None, loc(3), declared=False)]})
+    found = run(BlockDeviceUnencrypted, graph(inst))
+    assert [f.location.start_line for f in found] == [3]
+    assert "root volume encryption is not requested" in found[0].message
+    assert "unless the AMI is encrypted" in found[0].message
+    default = node("aws_ebs_encryption_by_default.x", "ec2.ebs_encryption_by_default",
+                   facts={"enabled": True})
+    assert run(BlockDeviceUnencrypted, graph(inst, default)) == []
+
+
 def test_s3_bucket_medium_and_high() -> None:
     none = node("aws_s3_bucket.a", "s3.bucket")
     kms = node("aws_s3_bucket.b", "s3.bucket", facts={"encryption": Encryption("aws:kms", loc(3))})
@@ -59,6 +71,17 @@ def test_rds_members_use_cluster() -> None:
     found = run(RdsStorageUnencrypted, graph(cluster, member, inst))
     assert [f.address for f in found] == ["aws_rds_cluster.c"]
     assert "explicitly disabled" in found[0].message
+
+
+def test_rds_serverless_v1_is_always_encrypted() -> None:
+    v1 = node("aws_rds_cluster.v1", "rds.cluster", facts={"engine_mode": "serverless"})
+    v2 = node("aws_rds_cluster.v2", "rds.cluster", facts={"engine_mode": "provisioned"})
+    # an engine mode that is not known may be serverless: only an explicit false counts
+    maybe = node("aws_rds_cluster.m", "rds.cluster", facts={"engine_mode": UNKNOWN})
+    maybe_off = node("aws_rds_cluster.o", "rds.cluster", facts={
+        "engine_mode": UNKNOWN, "storage_encrypted": False})
+    found = run(RdsStorageUnencrypted, graph(v1, v2, maybe, maybe_off))
+    assert [f.address for f in found] == ["aws_rds_cluster.v2", "aws_rds_cluster.o"]
 
 
 def test_dynamodb_only_explicit() -> None:

@@ -94,8 +94,9 @@ def test_instances_volumes_and_databases() -> None:
     assert root_dev.location.start_line == 7
     assert (sdb.name, sdb.encrypted) == ("/dev/sdb", True)
     assert (sdc.name, sdc.encrypted, sdc.location.start_line) == ("/dev/sdc", None, 15)
-    # nothing written: the root volume follows the AMI snapshot, which is unknown
-    assert nodes["aws_instance.bare"].facts["block_devices"] == []
+    # no root_block_device: the root volume follows the AMI (an undeclared device)
+    (bare_root,) = nodes["aws_instance.bare"].facts["block_devices"]
+    assert (bare_root.name, bare_root.encrypted, bare_root.declared) == ("root", None, False)
     assert nodes["aws_ebs_volume.data"].facts["encrypted"] is False
     assert nodes["aws_ebs_volume.data"].fact_locs["encrypted"].start_line == 32
     assert nodes["aws_ebs_volume.unset"].fact("encrypted") is None  # not written

@@ -207,6 +207,14 @@ def _block_devices(view: ResourceView, *base: Any) -> list[BlockDevice]:
     return devices
 
 
+def _undeclared_root(view: ResourceView, *base: Any) -> list[BlockDevice]:
+    """The root volume when no mapping declares it: it follows the AMI's mapping."""
+    mappings = view.get(*base)
+    names = [item.get("DeviceName") if isinstance(item, dict) else None
+             for _label, _i, item in items_of(mappings)]
+    return convert.undeclared_root(mappings, names, view.node.location)
+
+
 def _interface_subnets(view: ResourceView, *base: Any) -> list[Any]:
     out: list[Any] = []
     for ni in as_items(view.get(*base)):
@@ -235,14 +243,20 @@ def instance(view: ResourceView) -> None:
     subnets.extend(_interface_subnets(view, "NetworkInterfaces"))
     if subnets:
         view.fact("subnets", subnets, "SubnetId" if view.has("SubnetId") else "NetworkInterfaces")
-    view.fact("block_devices", _block_devices(view, "BlockDeviceMappings"), "BlockDeviceMappings")
+    devices = _block_devices(view, "BlockDeviceMappings")
+    if not view.has("LaunchTemplate"):  # otherwise the launch template decides
+        devices += _undeclared_root(view, "BlockDeviceMappings")
+    view.fact("block_devices", devices, "BlockDeviceMappings")
     _interface_public_ip(view, "NetworkInterfaces")
 
 
 def launch_template(view: ResourceView) -> None:
     data = ("LaunchTemplateData",)
-    view.fact("block_devices", _block_devices(view, *data, "BlockDeviceMappings"),
-              *data, "BlockDeviceMappings")
+    devices = _block_devices(view, *data, "BlockDeviceMappings")
+    image = view.get(*data, "ImageId")
+    if image is not None and image != "":  # without an AMI its user picks the volumes
+        devices += _undeclared_root(view, *data, "BlockDeviceMappings")
+    view.fact("block_devices", devices, *data, "BlockDeviceMappings")
     subnets = _interface_subnets(view, *data, "NetworkInterfaces")
     if subnets:
         view.fact("subnets", subnets, *data, "NetworkInterfaces")
@@ -250,7 +264,8 @@ def launch_template(view: ResourceView) -> None:
 
 
 def launch_configuration(view: ResourceView) -> None:
-    view.fact("block_devices", _block_devices(view, "BlockDeviceMappings"), "BlockDeviceMappings")
+    view.fact("block_devices", _block_devices(view, "BlockDeviceMappings")
+              + _undeclared_root(view, "BlockDeviceMappings"), "BlockDeviceMappings")
 
 
 # ------------------------------------------------------------------ S3

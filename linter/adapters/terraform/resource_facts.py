@@ -170,6 +170,14 @@ def _devices(
     return out
 
 
+def _undeclared_root(node: Node) -> list[BlockDevice]:
+    """The root volume when no root_block_device declares it and no launch template
+    decides it: it follows the AMI's mapping."""
+    if _block_paths(node, "root_block_device") or node.attrs.get("launch_template") is not None:
+        return []
+    return convert.undeclared_root(node.attrs.get("root_block_device"), (), node.location)
+
+
 def _public_ip(node: Node, values: list[Any], *where: Any) -> None:
     """The public-IP flag: True when any interface asks for one."""
     written = [to_bool(v) for v in values if v is not None]
@@ -188,15 +196,20 @@ def _instance(node: Node, view: _View) -> None:
     if subnets:
         node.facts["subnets"] = subnets
         node.fact_locs["subnets"] = node.attr_loc("subnet_id")
-    # no root_block_device written: the root volume follows the AMI snapshot (unknown)
     node.facts["block_devices"] = _devices(node, "root_block_device", "root") + _devices(
-        node, "ebs_block_device", "ebs")
+        node, "ebs_block_device", "ebs") + _undeclared_root(node)
     _public_ip(node, [node.attrs.get("associate_public_ip_address")],
                "associate_public_ip_address")
 
 
 def _launch_template(node: Node, view: _View) -> None:
     node.facts["block_devices"] = _devices(node, "block_device_mappings", "device", nested="ebs")
+    image = node.attrs.get("image_id")
+    if image is not None and image != "":  # without an AMI its user picks the volumes
+        node.facts["block_devices"] += convert.undeclared_root(
+            node.attrs.get("block_device_mappings"),
+            [b.get("device_name") for _, b in _block_paths(node, "block_device_mappings")],
+            node.location)
     interfaces = [ni for _, ni in _block_paths(node, "network_interfaces")]
     subnets = [ni["subnet_id"] for ni in interfaces if ni.get("subnet_id") is not None]
     if subnets:
@@ -209,7 +222,7 @@ def _launch_template(node: Node, view: _View) -> None:
 def _launch_configuration(node: Node, view: _View) -> None:
     node.facts["block_devices"] = _devices(node, "root_block_device", "root") + _devices(
         node, "ebs_block_device", "ebs"
-    )
+    ) + _undeclared_root(node)
 
 
 def _sse(node: Node, path: tuple[Any, ...], cfg: dict[str, Any]) -> Encryption | None:
