@@ -197,8 +197,8 @@ def _default_key_policy(grant: Grant) -> bool:
     return all(_own_account_root(p) for p in principals["AWS"])
 
 
-def _principal_text(stmt: Statement) -> str:
-    principals = stmt.principals
+def _principal_values(principals: Any) -> str:
+    """The known principal values, shortened, or "" when none is known."""
     if not isinstance(principals, dict):
         return ""
     values = [
@@ -206,8 +206,15 @@ def _principal_text(stmt: Statement) -> str:
     ]
     if not values:
         return ""
-    shown = ", ".join(values[:3]) + (", …" if len(values) > 3 else "")
-    return f" to {shown}"
+    return ", ".join(values[:3]) + (", …" if len(values) > 3 else "")
+
+
+def _principal_text(stmt: Statement) -> str:
+    if stmt.not_principals is not None:
+        listed = _principal_values(stmt.not_principals)
+        return f" to every principal except {listed}" if listed else " to every principal"
+    shown = _principal_values(stmt.principals)
+    return f" to {shown}" if shown else ""
 
 
 def _value_loc(stmt: Statement, key: str, value: Any) -> Location:
@@ -450,7 +457,9 @@ class PublicPrincipal(_IamRule):
 
     def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
         for grant in grants(graph):
-            if not _anyone(grant.stmt.principals):
+            # Allow with NotPrincipal grants everyone except the listed principals.
+            excluding = grant.stmt.not_principals is not None
+            if not excluding and not _anyone(grant.stmt.principals):
                 continue
             conditions = grant.stmt.conditions
             if restricts_caller(conditions):
@@ -458,10 +467,18 @@ class PublicPrincipal(_IamRule):
             actions = _actions(grant.stmt.actions)
             what = f" {_quote(actions)}" if actions else ""
             how = "with no condition" if not conditions else "with no condition on the caller"
+            if excluding:
+                listed = _principal_values(grant.stmt.not_principals)
+                but = f" except {listed}" if listed else " except the NotPrincipal list"
+                whom = f"to any principal (NotPrincipal){but}"
+                where = grant.stmt.loc("NotPrincipal")
+            else:
+                whom = "to any principal ('*')"
+                where = grant.stmt.loc("Principal")
             yield self.finding(
                 grant.node,
-                f"{grant.where()} allows{what} to any principal ('*') {how}",
-                grant.stmt.loc("Principal"),
+                f"{grant.where()} allows{what} {whom} {how}",
+                where,
                 evidence=grant.key(), related=policy_related(graph, grant.node),
             )
 
