@@ -5,6 +5,11 @@ standalone JSON) arrives as `PolicyDocument` facts; Deny statements are never
 reported, nor VPC endpoint policies, which only filter what other policies
 grant. In a resource policy `Resource: *` means the resource itself, so the
 "on every resource" escalation applies to identity policies only.
+
+A Deny statement of the same document cancels an Allow's actions it covers
+(`Grant.actions()`), but only when it is unconditional, names actions (no
+NotAction/NotResource/NotPrincipal) and covers the same or broader resources
+and principals; anything unknown cancels nothing.
 """
 
 from __future__ import annotations
@@ -63,6 +68,89 @@ class Grant:
 
     def resource_star(self) -> bool:
         return any(_known_str(r) == "*" for r in self.stmt.resources or ())
+
+    def actions(self) -> list[str]:
+        """The known actions this statement allows that no Deny of the same document
+        cancels (see `_cancels`)."""
+        denies = [d for d in self.doc.statements if _cancels(d, self.stmt)]
+        return [a for a in _actions(self.stmt.actions)
+                if not any(_action_covered(a, d.actions) for d in denies)]
+
+    def all_denied(self) -> bool:
+        """Every action of the statement (Action or NotAction) is denied again."""
+        denies = [d for d in self.doc.statements if _cancels(d, self.stmt)]
+        if self.stmt.not_actions is not None:
+            return any(_action_covered("*", d.actions) for d in denies)
+        known = _actions(self.stmt.actions)
+        return bool(known) and len(known) == len(self.stmt.actions or ()) and not self.actions()
+
+
+def _pattern_covers(pattern: str, value: str) -> bool:
+    """True when every string matched by `value` (itself maybe a pattern) is matched by
+    `pattern`; only exact text and one trailing `*` are understood, so the answer errs
+    towards False."""
+    pattern, value = pattern.strip().lower(), value.strip().lower()
+    if pattern == "*" or pattern == value:
+        return True
+    head = pattern[:-1]
+    return pattern.endswith("*") and "*" not in head and "?" not in head and value.startswith(head)
+
+
+def _action_covered(action: str, deny_actions: Any) -> bool:
+    return any(
+        _pattern_covers(d, action) or (d.strip() == "*:*")
+        for d in (_known_str(x) for x in deny_actions or ()) if d is not None
+    )
+
+
+def _covers_all(deny: tuple[Any, ...], allow: tuple[Any, ...]) -> bool:
+    """Every (known) value of `allow` is covered by some known value of `deny`."""
+    denied = [d for d in (_known_str(x) for x in deny) if d is not None]
+    if "*" in (d.strip() for d in denied):
+        return True
+    for value in allow:
+        text = _known_str(value)
+        if text is None or not any(_pattern_covers(d, text) for d in denied):
+            return False
+    return bool(allow)
+
+
+def _cancels(deny: Statement, allow: Statement) -> bool:
+    """Whether the Deny statement `deny` applies wherever `allow` grants (for the actions
+    it names): effect Deny; no Condition, NotAction, NotResource or NotPrincipal; the
+    same or broader resources and principals; the same CloudFormation branch (or
+    always). Anything unknown cancels nothing."""
+    effect = _known_str(deny.effect)
+    if effect is None or effect.strip().lower() != "deny":
+        return False
+    if deny.conditions is not None and (not is_known(deny.conditions) or deny.conditions):
+        return False
+    if deny.not_actions is not None or deny.not_resources is not None:
+        return False
+    if deny.not_principals is not None or deny.actions is None:
+        return False
+    if deny.when and deny.when != allow.when:
+        return False
+    # Resources: a Deny on "*" covers any; otherwise every allowed resource is listed.
+    if deny.resources is None:
+        if allow.resources is not None or allow.not_resources is not None:
+            return False
+    elif allow.not_resources is not None or allow.resources is None:
+        if not _covers_all(deny.resources, ("*",)):
+            return False
+    elif not _covers_all(deny.resources, allow.resources):
+        return False
+    # Principals: none in either (identity policies), "*" in the Deny, or the same ones.
+    if deny.principals is None:
+        return allow.principals is None and allow.not_principals is None
+    if _anyone(deny.principals):
+        return True
+    return (
+        allow.not_principals is None
+        and isinstance(allow.principals, dict) and isinstance(deny.principals, dict)
+        and _canonical(deny.principals) == _canonical(allow.principals)
+        and "?" not in json.dumps(_canonical(allow.principals))
+    )
 
 
 def statement_key(stmt: Statement) -> str:
@@ -255,7 +343,7 @@ class FullWildcardAction(_IamRule):
 
     def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
         for grant in grants(graph):
-            full = [a for a in _actions(grant.stmt.actions) if _is_full(a)]
+            full = [a for a in grant.actions() if _is_full(a)]
             if not full or _default_key_policy(grant):
                 continue
             if grant.identity and grant.resource_star():
@@ -289,7 +377,7 @@ class ServiceWildcardAction(_IamRule):
 
     def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
         for grant in grants(graph):
-            wild = [a for a in _actions(grant.stmt.actions) if _service_wildcard(a)]
+            wild = [a for a in grant.actions() if _service_wildcard(a)]
             if not wild or _default_key_policy(grant):
                 continue
             severity = self.severity
@@ -332,7 +420,7 @@ class AllowNotAction(_IamRule):
             if grant.stmt.not_actions is None:
                 continue
             excluded = _actions(grant.stmt.not_actions)
-            if not excluded:
+            if not excluded or grant.all_denied():
                 continue  # NotAction is unknown (it may well be absent): no evidence
             severity = self.severity
             suffix = ""
@@ -370,7 +458,7 @@ class PartialWildcardAction(_IamRule):
         if not config.include_partial_wildcards:
             return
         for grant in grants(graph):
-            partial = [a for a in _actions(grant.stmt.actions) if _is_partial(a)]
+            partial = [a for a in grant.actions() if _is_partial(a)]
             if partial:
                 yield self.finding(
                     grant.node,
@@ -462,9 +550,9 @@ class PublicPrincipal(_IamRule):
             if not excluding and not _anyone(grant.stmt.principals):
                 continue
             conditions = grant.stmt.conditions
-            if restricts_caller(conditions):
+            if restricts_caller(conditions) or grant.all_denied():
                 continue
-            actions = _actions(grant.stmt.actions)
+            actions = grant.actions()
             what = f" {_quote(actions)}" if actions else ""
             how = "with no condition" if not conditions else "with no condition on the caller"
             if excluding:
