@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from linter import convert, fact_spec
+from linter.adapters.cfn_eval import SubText
 from linter.adapters.cfn_values import as_items, expand, has_choice
 from linter.convert import to_bool, unknown_ingress
 from linter.facts import BlockDevice, Encryption, IngressRule, NaclEntry, PolicyDocument, Route
@@ -304,6 +305,8 @@ def policy_documents(
     """PolicyDocuments for a policy value; a statement that differs between the
     branches of an undecided condition appears once per branch (`when` set)."""
     out: list[PolicyDocument] = []
+    if isinstance(value, SubText):  # JSON text from Fn::Sub: only its unknown values stay unknown
+        value = value.document()
     docs = expand(value) if isinstance(value, Choice) else [("", value)]
     for label, doc in docs:
         doc_name = f"{name} ({label})" if label else name
