@@ -260,29 +260,42 @@ def _is_partial(action: str) -> bool:
     return "*" in action or "?" in action
 
 
-def _own_account_root(value: Any) -> bool:
-    """A principal that is, or may only be, the policy's own account root."""
+def _account_root(value: Any) -> str | None:
+    """"own" for a principal that is, or may only be, the policy's own account root
+    (`${AWS::AccountId}`, the caller identity: evaluated to Unknown); "literal" for
+    an account root written as a literal account ID, which may be another account."""
     if not is_known(value):
-        return True  # e.g. arn:aws:iam::${AWS::AccountId}:root, evaluated to Unknown
+        return "own"  # e.g. arn:aws:iam::${AWS::AccountId}:root, evaluated to Unknown
     if not isinstance(value, str):
-        return False
+        return None
     match = _ROOT_ARN.match(value.strip())
     if match is None:
-        return False
-    account = match.group("account")
+        return None
     # A literal account ID may be any account: only a placeholder is "this account".
-    return not account.isdigit()
+    return "literal" if match.group("account").isdigit() else "own"
 
 
-def _default_key_policy(grant: Grant) -> bool:
-    """AWS's default key-policy statement: kms:* to the key's own account root, in a key
-    policy written in the key or as its own resource."""
+def _default_key_policy(grant: Grant) -> str | None:
+    """Whether the statement is AWS's default key-policy statement (kms:* to the key's
+    account root) in a key policy written in the key or as its own resource: "own"
+    when the root is certainly the key's own account, "literal" when it is written
+    as an account ID (the key's own account or another one), else None."""
     if grant.doc.governs != "kms.key":
-        return False
+        return None
     principals = grant.stmt.principals
     if not isinstance(principals, dict) or set(principals) != {"AWS"}:
-        return False
-    return all(_own_account_root(p) for p in principals["AWS"])
+        return None
+    kinds = {_account_root(p) for p in principals["AWS"]}
+    if not kinds or None in kinds:
+        return None
+    return "literal" if "literal" in kinds else "own"
+
+
+#: How a default key-policy statement naming a literal account is worded and rated.
+_LITERAL_ROOT_NOTE = (
+    ": AWS's default key-policy statement, which is only a risk when that account is "
+    "not the key's own (another account's root would control the key)"
+)
 
 
 def _principal_values(principals: Any) -> str:
@@ -344,7 +357,8 @@ class FullWildcardAction(_IamRule):
     def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
         for grant in grants(graph):
             full = [a for a in grant.actions() if _is_full(a)]
-            if not full or _default_key_policy(grant):
+            default = _default_key_policy(grant)
+            if not full or default == "own":
                 continue
             if grant.identity and grant.resource_star():
                 what = f"allows {_quote(full)} on Resource '*': full administrator access"
@@ -352,9 +366,13 @@ class FullWildcardAction(_IamRule):
                 what = f"allows every action ({_quote(full)})"
             else:
                 what = f"allows every action ({_quote(full)}){_principal_text(grant.stmt)}"
+            severity = self.severity
+            if default == "literal":
+                severity = Severity.LOW
+                what = f"allows {_quote(full)}{_principal_text(grant.stmt)}{_LITERAL_ROOT_NOTE}"
             yield self.finding(
                 grant.node, f"{grant.where()} {what}", _value_loc(grant.stmt, "Action", full[0]),
-                evidence=grant.key(), related=policy_related(graph, grant.node),
+                severity, evidence=grant.key(), related=policy_related(graph, grant.node),
             )
 
 
@@ -378,13 +396,17 @@ class ServiceWildcardAction(_IamRule):
     def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
         for grant in grants(graph):
             wild = [a for a in grant.actions() if _service_wildcard(a)]
-            if not wild or _default_key_policy(grant):
+            default = _default_key_policy(grant)
+            if not wild or default == "own":
                 continue
             severity = self.severity
             escalation = [a for a in wild if _service_wildcard(a) in ESCALATION_SERVICES]
             suffix = ""
             first = wild[0]
-            if grant.identity and escalation and grant.resource_star():
+            if default == "literal":
+                severity = Severity.LOW
+                suffix = f"{_principal_text(grant.stmt)}{_LITERAL_ROOT_NOTE}"
+            elif grant.identity and escalation and grant.resource_star():
                 severity = Severity.CRITICAL
                 first = escalation[0]
                 suffix = " on Resource '*' (privilege escalation or access to all data)"
