@@ -396,6 +396,13 @@ def iam_policy(view: ResourceView) -> None:
     _policy(view, ("PolicyDocument",), "identity", name)
 
 
+def sso_permission_set(view: ResourceView) -> None:
+    """IAM Identity Center: the inline policy and the AWS managed policies of a permission
+    set (what Terraform writes as separate resources)."""
+    _policy(view, ("InlinePolicy",), "identity", "InlinePolicy")
+    managed_arns(view, "ManagedPolicies")
+
+
 def resource_policy(key: str) -> Builder:
     """The resource policy written in property `key` (named after it)."""
 
@@ -471,6 +478,7 @@ SHAPES: dict[str, Builder] = {
     "AWS::KMS::Key": kms_key,
     "AWS::KMS::ReplicaKey": kms_key,
     "AWS::IAM::Role": iam_role,
+    "AWS::SSO::PermissionSet": sso_permission_set,
     "AWS::IAM::User": iam_user_or_group,
     "AWS::IAM::Group": iam_user_or_group,
     "AWS::IAM::Policy": iam_policy,
