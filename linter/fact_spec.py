@@ -267,6 +267,9 @@ PRINCIPALS = (Target("roles", "iam.role", "role"), Target("users", "iam.user", "
 BLOCK_DEVICES = Shaped("block_devices", "list[BlockDevice] (a root volume no mapping declares "
                        "is an item with `declared` False; none for a launch template that "
                        "names no AMI or an instance launched from a template)")
+#: The IAM Identity Center permission set a separate policy or attachment configures.
+PERMISSION_SET = ref("permission_set", "permission_set_arn", "")
+PERMISSION_SET_TARGET = Target("permission_set", "sso.permission_set", "permission set")
 
 #: Facts any node may carry, whatever its kind (or none).
 COMMON: tuple[Shaped, ...] = (
@@ -795,9 +798,20 @@ SPEC: tuple[KindSpec, ...] = (
          noun="instance profile"),
     kind("iam.policy_document", "A standalone policy document file.", POLICIES,
          iam=("iam_policy_document",), noun="policy document"),
+    # ------------------------------------------------------------ IAM Identity Center
+    kind("sso.permission_set", "An IAM Identity Center permission set: the inline policy and "
+         "AWS managed policies written in it (CloudFormation), or attached by the separate "
+         "resources below (Terraform).", POLICIES, MANAGED_ARNS, ATTACHED,
+         tf=("aws_ssoadmin_permission_set",), cfn=("AWS::SSO::PermissionSet",),
+         noun="permission set"),
     kind("sso.permission_set_inline_policy", "An IAM Identity Center permission set's "
-         "inline policy.", POLICIES,
-         tf=("aws_ssoadmin_permission_set_inline_policy",), noun="permission set policy"),
+         "inline policy.", PERMISSION_SET, POLICIES, TARGETS,
+         tf=("aws_ssoadmin_permission_set_inline_policy",), targets=(PERMISSION_SET_TARGET,),
+         noun="permission set policy"),
+    kind("sso.managed_policy_attachment", "Attaches an AWS managed policy to an IAM Identity "
+         "Center permission set.", PERMISSION_SET, MANAGED_ARNS, TARGETS,
+         tf=("aws_ssoadmin_managed_policy_attachment",), targets=(PERMISSION_SET_TARGET,),
+         noun="permission set attachment"),
 )
 
 BY_KIND: dict[str, KindSpec] = {k.kind: k for k in SPEC}

@@ -123,7 +123,8 @@ class Statement:
 
     List-valued fields hold strings or Unknowns; `None` means the key is absent
     (so `not_actions is None` distinguishes "Action" statements). `principals`
-    maps principal type ("AWS", "Service", "Federated", "*") to values.
+    maps principal type ("AWS", "Service", "Federated", "*") to values;
+    `not_principals` is the same for `NotPrincipal` (everyone except those).
     `locations` maps "Action", "NotAction", "Resource", "Principal" to where
     that key's value is written, falling back to `location`.
     """
@@ -142,6 +143,7 @@ class Statement:
     #: When this variant of the statement applies (an undecided CloudFormation
     #: condition chose its values); "" when it always applies.
     when: str = ""
+    not_principals: dict[str, tuple[Any, ...]] | Unknown | None = None
 
     def loc(self, key: str) -> Location:
         return self.locations.get(key, self.location)

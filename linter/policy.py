@@ -99,6 +99,7 @@ def parse_policy(
                 resources=_as_tuple(stmt.get("Resource")),
                 not_resources=_as_tuple(stmt.get("NotResource")),
                 principals=_principals(stmt.get("Principal")),
+                not_principals=_principals(stmt.get("NotPrincipal")),
                 conditions=stmt.get("Condition"),
                 location=locate(path),
                 locations=locations,

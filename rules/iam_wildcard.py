@@ -5,6 +5,11 @@ standalone JSON) arrives as `PolicyDocument` facts; Deny statements are never
 reported, nor VPC endpoint policies, which only filter what other policies
 grant. In a resource policy `Resource: *` means the resource itself, so the
 "on every resource" escalation applies to identity policies only.
+
+A Deny statement of the same document cancels an Allow's actions it covers
+(`Grant.actions()`), but only when it is unconditional, names actions (no
+NotAction/NotResource/NotPrincipal) and covers the same or broader resources
+and principals; anything unknown cancels nothing.
 """
 
 from __future__ import annotations
@@ -63,6 +68,89 @@ class Grant:
 
     def resource_star(self) -> bool:
         return any(_known_str(r) == "*" for r in self.stmt.resources or ())
+
+    def actions(self) -> list[str]:
+        """The known actions this statement allows that no Deny of the same document
+        cancels (see `_cancels`)."""
+        denies = [d for d in self.doc.statements if _cancels(d, self.stmt)]
+        return [a for a in _actions(self.stmt.actions)
+                if not any(_action_covered(a, d.actions) for d in denies)]
+
+    def all_denied(self) -> bool:
+        """Every action of the statement (Action or NotAction) is denied again."""
+        denies = [d for d in self.doc.statements if _cancels(d, self.stmt)]
+        if self.stmt.not_actions is not None:
+            return any(_action_covered("*", d.actions) for d in denies)
+        known = _actions(self.stmt.actions)
+        return bool(known) and len(known) == len(self.stmt.actions or ()) and not self.actions()
+
+
+def _pattern_covers(pattern: str, value: str) -> bool:
+    """True when every string matched by `value` (itself maybe a pattern) is matched by
+    `pattern`; only exact text and one trailing `*` are understood, so the answer errs
+    towards False."""
+    pattern, value = pattern.strip().lower(), value.strip().lower()
+    if pattern == "*" or pattern == value:
+        return True
+    head = pattern[:-1]
+    return pattern.endswith("*") and "*" not in head and "?" not in head and value.startswith(head)
+
+
+def _action_covered(action: str, deny_actions: Any) -> bool:
+    return any(
+        _pattern_covers(d, action) or (d.strip() == "*:*")
+        for d in (_known_str(x) for x in deny_actions or ()) if d is not None
+    )
+
+
+def _covers_all(deny: tuple[Any, ...], allow: tuple[Any, ...]) -> bool:
+    """Every (known) value of `allow` is covered by some known value of `deny`."""
+    denied = [d for d in (_known_str(x) for x in deny) if d is not None]
+    if "*" in (d.strip() for d in denied):
+        return True
+    for value in allow:
+        text = _known_str(value)
+        if text is None or not any(_pattern_covers(d, text) for d in denied):
+            return False
+    return bool(allow)
+
+
+def _cancels(deny: Statement, allow: Statement) -> bool:
+    """Whether the Deny statement `deny` applies wherever `allow` grants (for the actions
+    it names): effect Deny; no Condition, NotAction, NotResource or NotPrincipal; the
+    same or broader resources and principals; the same CloudFormation branch (or
+    always). Anything unknown cancels nothing."""
+    effect = _known_str(deny.effect)
+    if effect is None or effect.strip().lower() != "deny":
+        return False
+    if deny.conditions is not None and (not is_known(deny.conditions) or deny.conditions):
+        return False
+    if deny.not_actions is not None or deny.not_resources is not None:
+        return False
+    if deny.not_principals is not None or deny.actions is None:
+        return False
+    if deny.when and deny.when != allow.when:
+        return False
+    # Resources: a Deny on "*" covers any; otherwise every allowed resource is listed.
+    if deny.resources is None:
+        if allow.resources is not None or allow.not_resources is not None:
+            return False
+    elif allow.not_resources is not None or allow.resources is None:
+        if not _covers_all(deny.resources, ("*",)):
+            return False
+    elif not _covers_all(deny.resources, allow.resources):
+        return False
+    # Principals: none in either (identity policies), "*" in the Deny, or the same ones.
+    if deny.principals is None:
+        return allow.principals is None and allow.not_principals is None
+    if _anyone(deny.principals):
+        return True
+    return (
+        allow.not_principals is None
+        and isinstance(allow.principals, dict) and isinstance(deny.principals, dict)
+        and _canonical(deny.principals) == _canonical(allow.principals)
+        and "?" not in json.dumps(_canonical(allow.principals))
+    )
 
 
 def statement_key(stmt: Statement) -> str:
@@ -172,33 +260,46 @@ def _is_partial(action: str) -> bool:
     return "*" in action or "?" in action
 
 
-def _own_account_root(value: Any) -> bool:
-    """A principal that is, or may only be, the policy's own account root."""
+def _account_root(value: Any) -> str | None:
+    """"own" for a principal that is, or may only be, the policy's own account root
+    (`${AWS::AccountId}`, the caller identity: evaluated to Unknown); "literal" for
+    an account root written as a literal account ID, which may be another account."""
     if not is_known(value):
-        return True  # e.g. arn:aws:iam::${AWS::AccountId}:root, evaluated to Unknown
+        return "own"  # e.g. arn:aws:iam::${AWS::AccountId}:root, evaluated to Unknown
     if not isinstance(value, str):
-        return False
+        return None
     match = _ROOT_ARN.match(value.strip())
     if match is None:
-        return False
-    account = match.group("account")
+        return None
     # A literal account ID may be any account: only a placeholder is "this account".
-    return not account.isdigit()
+    return "literal" if match.group("account").isdigit() else "own"
 
 
-def _default_key_policy(grant: Grant) -> bool:
-    """AWS's default key-policy statement: kms:* to the key's own account root, in a key
-    policy written in the key or as its own resource."""
+def _default_key_policy(grant: Grant) -> str | None:
+    """Whether the statement is AWS's default key-policy statement (kms:* to the key's
+    account root) in a key policy written in the key or as its own resource: "own"
+    when the root is certainly the key's own account, "literal" when it is written
+    as an account ID (the key's own account or another one), else None."""
     if grant.doc.governs != "kms.key":
-        return False
+        return None
     principals = grant.stmt.principals
     if not isinstance(principals, dict) or set(principals) != {"AWS"}:
-        return False
-    return all(_own_account_root(p) for p in principals["AWS"])
+        return None
+    kinds = {_account_root(p) for p in principals["AWS"]}
+    if not kinds or None in kinds:
+        return None
+    return "literal" if "literal" in kinds else "own"
 
 
-def _principal_text(stmt: Statement) -> str:
-    principals = stmt.principals
+#: How a default key-policy statement naming a literal account is worded and rated.
+_LITERAL_ROOT_NOTE = (
+    ": AWS's default key-policy statement, which is only a risk when that account is "
+    "not the key's own (another account's root would control the key)"
+)
+
+
+def _principal_values(principals: Any) -> str:
+    """The known principal values, shortened, or "" when none is known."""
     if not isinstance(principals, dict):
         return ""
     values = [
@@ -206,8 +307,15 @@ def _principal_text(stmt: Statement) -> str:
     ]
     if not values:
         return ""
-    shown = ", ".join(values[:3]) + (", …" if len(values) > 3 else "")
-    return f" to {shown}"
+    return ", ".join(values[:3]) + (", …" if len(values) > 3 else "")
+
+
+def _principal_text(stmt: Statement) -> str:
+    if stmt.not_principals is not None:
+        listed = _principal_values(stmt.not_principals)
+        return f" to every principal except {listed}" if listed else " to every principal"
+    shown = _principal_values(stmt.principals)
+    return f" to {shown}" if shown else ""
 
 
 def _value_loc(stmt: Statement, key: str, value: Any) -> Location:
@@ -248,8 +356,9 @@ class FullWildcardAction(_IamRule):
 
     def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
         for grant in grants(graph):
-            full = [a for a in _actions(grant.stmt.actions) if _is_full(a)]
-            if not full or _default_key_policy(grant):
+            full = [a for a in grant.actions() if _is_full(a)]
+            default = _default_key_policy(grant)
+            if not full or default == "own":
                 continue
             if grant.identity and grant.resource_star():
                 what = f"allows {_quote(full)} on Resource '*': full administrator access"
@@ -257,9 +366,13 @@ class FullWildcardAction(_IamRule):
                 what = f"allows every action ({_quote(full)})"
             else:
                 what = f"allows every action ({_quote(full)}){_principal_text(grant.stmt)}"
+            severity = self.severity
+            if default == "literal":
+                severity = Severity.LOW
+                what = f"allows {_quote(full)}{_principal_text(grant.stmt)}{_LITERAL_ROOT_NOTE}"
             yield self.finding(
                 grant.node, f"{grant.where()} {what}", _value_loc(grant.stmt, "Action", full[0]),
-                evidence=grant.key(), related=policy_related(graph, grant.node),
+                severity, evidence=grant.key(), related=policy_related(graph, grant.node),
             )
 
 
@@ -282,14 +395,18 @@ class ServiceWildcardAction(_IamRule):
 
     def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
         for grant in grants(graph):
-            wild = [a for a in _actions(grant.stmt.actions) if _service_wildcard(a)]
-            if not wild or _default_key_policy(grant):
+            wild = [a for a in grant.actions() if _service_wildcard(a)]
+            default = _default_key_policy(grant)
+            if not wild or default == "own":
                 continue
             severity = self.severity
             escalation = [a for a in wild if _service_wildcard(a) in ESCALATION_SERVICES]
             suffix = ""
             first = wild[0]
-            if grant.identity and escalation and grant.resource_star():
+            if default == "literal":
+                severity = Severity.LOW
+                suffix = f"{_principal_text(grant.stmt)}{_LITERAL_ROOT_NOTE}"
+            elif grant.identity and escalation and grant.resource_star():
                 severity = Severity.CRITICAL
                 first = escalation[0]
                 suffix = " on Resource '*' (privilege escalation or access to all data)"
@@ -325,7 +442,7 @@ class AllowNotAction(_IamRule):
             if grant.stmt.not_actions is None:
                 continue
             excluded = _actions(grant.stmt.not_actions)
-            if not excluded:
+            if not excluded or grant.all_denied():
                 continue  # NotAction is unknown (it may well be absent): no evidence
             severity = self.severity
             suffix = ""
@@ -363,7 +480,7 @@ class PartialWildcardAction(_IamRule):
         if not config.include_partial_wildcards:
             return
         for grant in grants(graph):
-            partial = [a for a in _actions(grant.stmt.actions) if _is_partial(a)]
+            partial = [a for a in grant.actions() if _is_partial(a)]
             if partial:
                 yield self.finding(
                     grant.node,
@@ -450,18 +567,28 @@ class PublicPrincipal(_IamRule):
 
     def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
         for grant in grants(graph):
-            if not _anyone(grant.stmt.principals):
+            # Allow with NotPrincipal grants everyone except the listed principals.
+            excluding = grant.stmt.not_principals is not None
+            if not excluding and not _anyone(grant.stmt.principals):
                 continue
             conditions = grant.stmt.conditions
-            if restricts_caller(conditions):
+            if restricts_caller(conditions) or grant.all_denied():
                 continue
-            actions = _actions(grant.stmt.actions)
+            actions = grant.actions()
             what = f" {_quote(actions)}" if actions else ""
             how = "with no condition" if not conditions else "with no condition on the caller"
+            if excluding:
+                listed = _principal_values(grant.stmt.not_principals)
+                but = f" except {listed}" if listed else " except the NotPrincipal list"
+                whom = f"to any principal (NotPrincipal){but}"
+                where = grant.stmt.loc("NotPrincipal")
+            else:
+                whom = "to any principal ('*')"
+                where = grant.stmt.loc("Principal")
             yield self.finding(
                 grant.node,
-                f"{grant.where()} allows{what} to any principal ('*') {how}",
-                grant.stmt.loc("Principal"),
+                f"{grant.where()} allows{what} {whom} {how}",
+                where,
                 evidence=grant.key(), related=policy_related(graph, grant.node),
             )
 

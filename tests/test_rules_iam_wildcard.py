@@ -93,9 +93,10 @@ def test_default_key_policy_not_reported_but_other_account_is() -> None:
     assert run(ServiceWildcardAction, graph(key_policy(UNKNOWN))) == []
     assert run(ServiceWildcardAction, graph(
         key_policy("arn:aws:iam::${AWS::AccountId}:root"))) == []
+    # A literal account may be the key's own or another one: low, and worded as such.
     [f] = run(ServiceWildcardAction, graph(key_policy("arn:aws:iam::111122223333:root")))
-    assert f.severity is Severity.HIGH  # resource policy: Resource * is the key itself
-    assert "111122223333" in f.message
+    assert f.severity is Severity.LOW
+    assert "111122223333" in f.message and "not the key's own" in f.message
 
 
 def test_public_principal_needs_no_condition() -> None:
@@ -134,3 +135,56 @@ def test_managed_admin_policies() -> None:
                                 (UNKNOWN, loc(5))]})
     [f] = run(AdminManagedPolicyAttached, graph(attachment))
     assert f.severity is Severity.CRITICAL and f.location.start_line == 4
+
+
+def _allow_iam(**extra: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": ["iam:*", "logs:*"], "Resource": "*", **extra}
+
+
+def test_a_deny_cancels_only_what_it_certainly_covers() -> None:
+    def reported(*denies: dict[str, Any]) -> list[str]:
+        findings = run(ServiceWildcardAction, graph(policy_node(_allow_iam(), *denies)))
+        return [a for f in findings for a in ("iam:*", "logs:*") if f"'{a}'" in f.message]
+
+    deny = {"Effect": "Deny", "Resource": "*"}
+    assert reported({**deny, "Action": ["iam:*", "logs:*"]}) == []
+    assert reported({**deny, "Action": "*"}) == []
+    assert reported({**deny, "Action": "iam:*"}) == ["logs:*"]
+    # A narrower action, resource, a condition, NotResource, NotAction or an unknown
+    # value cancels nothing.
+    assert reported({**deny, "Action": "iam:Create*"}) == ["iam:*", "logs:*"]
+    assert reported({"Effect": "Deny", "Action": "*", "Resource": "arn:aws:iam::1:role/x"}) == [
+        "iam:*", "logs:*"]
+    assert reported({**deny, "Action": "*", "Condition": {"Bool": {"aws:X": "true"}}}) == [
+        "iam:*", "logs:*"]
+    assert reported({"Effect": "Deny", "Action": "*", "NotResource": "arn:x"}) == [
+        "iam:*", "logs:*"]
+    assert reported({**deny, "NotAction": "s3:*"}) == ["iam:*", "logs:*"]
+    assert reported({**deny, "Action": UNKNOWN}) == ["iam:*", "logs:*"]
+    assert reported({"Effect": UNKNOWN, "Action": "*", "Resource": "*"}) == ["iam:*", "logs:*"]
+
+
+def test_a_deny_in_a_resource_policy_must_cover_the_principals() -> None:
+    allow = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+             "Resource": "arn:aws:s3:::b/*"}
+
+    def public(*denies: dict[str, Any]) -> int:
+        return len(run(PublicPrincipal, graph(policy_node(
+            allow, *denies, kind="s3.bucket_policy", ptype="resource"))))
+
+    assert public({"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                   "Resource": "arn:aws:s3:::b/*"}) == 0
+    assert public({"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::1:root"},
+                   "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}) == 1
+    assert public({"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"},
+                   "Action": "s3:*", "Resource": "*"}) == 1
+
+
+def test_not_principal_allow_is_any_principal() -> None:
+    stmt = {"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::1:role/x"},
+            "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:1:q"}
+    [f] = run(PublicPrincipal, graph(policy_node(stmt, kind="sqs.queue_policy", ptype="resource")))
+    assert "except arn:aws:iam::1:role/x" in f.message
+    denied = {**stmt, "Effect": "Deny"}
+    assert run(PublicPrincipal, graph(policy_node(
+        denied, kind="sqs.queue_policy", ptype="resource"))) == []

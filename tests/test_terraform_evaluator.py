@@ -115,3 +115,19 @@ def test_errors_are_invalid_and_try_skips_them() -> None:
     assert isinstance(ev('1 + "x"'), Invalid)
     assert ev("try({a = 1}.b, 7)") == 7
     assert ev("can({a = 1}.b)") is False
+
+
+def test_an_invalid_interpolation_stays_local_to_a_heredoc_yet_try_skips_it() -> None:
+    """A heredoc whose one interpolation is invalid (a reference outside the scan) keeps
+    its known text for policies to read; `try()`/`can()` still see it as invalid, and
+    no function or traversal passes the partial text on."""
+    from linter.adapters.terraform.values import PartialText
+
+    heredoc = '<<EOT\n{"Resource": "${{a = 1}.b}", "Action": "*"}\nEOT\n'
+    result = ev(heredoc)
+    assert isinstance(result, PartialText) and isinstance(result, Invalid)
+    assert '"Action": "*"' in result.text
+    assert ev(f"try({heredoc}, 7)") == 7
+    assert ev(f"can({heredoc})") is False
+    upper = ev(f"upper({heredoc})")
+    assert isinstance(upper, Invalid) and not isinstance(upper, PartialText)

@@ -295,14 +295,54 @@ class Evaluator:
             if isinstance(value, str):
                 parts.append(value)
             else:
+                parts.append(SUB_HOLE)
                 if unknown is None:
                     whole = template.strip() == "${" + template[start + 2:end] + "}"
                     unknown = value if whole and isinstance(value, Unknown) else Unknown(
                         f"Fn::Sub uses {name}"
                     )
         if unknown is not None:
+            text = "".join(parts)
+            if type(unknown) is Unknown and text.replace(SUB_HOLE, "").strip():
+                return SubText(unknown.reason, text)  # the known text stays readable
             return unknown
         return "".join(parts)
+
+
+#: Stands, in a SubText, where an unknown value went.
+SUB_HOLE = "\ue000"
+
+
+class SubText(Unknown):
+    """An `Fn::Sub` result whose text is known except for some variables (a resource
+    outside the template, a parameter without a value). It is unknown like any other;
+    only a policy written as a JSON string reads its text (`document()`), so that an
+    unknown ARN stays local to the value that holds it."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, reason: str, text: str) -> None:
+        super().__init__(reason)
+        self.text = text
+
+    def document(self) -> Any:
+        """The JSON text as plain values, each string with a hole Unknown; the whole
+        an Unknown when the text is no JSON."""
+        try:
+            parsed = json.loads(self.text)
+        except ValueError:
+            return Unknown(self.reason)
+        return _fill_holes(parsed, Unknown(self.reason))
+
+
+def _fill_holes(value: Any, hole: Unknown) -> Any:
+    if isinstance(value, dict):
+        return {k: _fill_holes(v, hole) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill_holes(v, hole) for v in value]
+    if isinstance(value, str) and SUB_HOLE in value:
+        return hole
+    return value
 
 
 def _single(values: Any) -> bool:
@@ -513,4 +553,4 @@ def export(value: Any) -> Any:
     return NOT_MINE
 
 
-__all__ = ["NOVALUE", "Evaluator", "export", "parameter_value", "refs_in"]
+__all__ = ["NOVALUE", "Evaluator", "SubText", "export", "parameter_value", "refs_in"]

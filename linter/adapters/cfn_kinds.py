@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from linter import convert, fact_spec
+from linter.adapters.cfn_eval import SubText
 from linter.adapters.cfn_values import as_items, expand, has_choice
 from linter.convert import to_bool, unknown_ingress
 from linter.facts import BlockDevice, Encryption, IngressRule, NaclEntry, PolicyDocument, Route
@@ -319,6 +320,8 @@ def policy_documents(
     """PolicyDocuments for a policy value; a statement that differs between the
     branches of an undecided condition appears once per branch (`when` set)."""
     out: list[PolicyDocument] = []
+    if isinstance(value, SubText):  # JSON text from Fn::Sub: only its unknown values stay unknown
+        value = value.document()
     docs = expand(value) if isinstance(value, Choice) else [("", value)]
     for label, doc in docs:
         doc_name = f"{name} ({label})" if label else name
@@ -408,6 +411,13 @@ def iam_policy(view: ResourceView) -> None:
     _policy(view, ("PolicyDocument",), "identity", name)
 
 
+def sso_permission_set(view: ResourceView) -> None:
+    """IAM Identity Center: the inline policy and the AWS managed policies of a permission
+    set (what Terraform writes as separate resources)."""
+    _policy(view, ("InlinePolicy",), "identity", "InlinePolicy")
+    managed_arns(view, "ManagedPolicies")
+
+
 def resource_policy(key: str) -> Builder:
     """The resource policy written in property `key` (named after it)."""
 
@@ -483,6 +493,7 @@ SHAPES: dict[str, Builder] = {
     "AWS::KMS::Key": kms_key,
     "AWS::KMS::ReplicaKey": kms_key,
     "AWS::IAM::Role": iam_role,
+    "AWS::SSO::PermissionSet": sso_permission_set,
     "AWS::IAM::User": iam_user_or_group,
     "AWS::IAM::Group": iam_user_or_group,
     "AWS::IAM::Policy": iam_policy,

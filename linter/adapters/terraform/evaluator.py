@@ -35,6 +35,7 @@ from linter.adapters.terraform.values import (
     SymbolicList,
     UnknownJson,
     opaque,
+    partial_text,
 )
 from linter.loaders.hcl_ast import (
     BinaryOp,
@@ -173,7 +174,7 @@ class Evaluator:
             return unknown
         text = "".join(out)
         if holes:
-            return PartialText(text, holes, scope.path, expr.body_line or expr.line)
+            return partial_text(text, holes, scope.path, expr.body_line or expr.line)
         if expr.body_line is not None:
             return SourcedStr(text, scope.path, expr.body_line)
         return text
@@ -190,7 +191,7 @@ class Evaluator:
             elif isinstance(part, Interp):
                 value = self.ev(part.expr, scope)
                 if isinstance(value, Unknown):
-                    if holes is None or isinstance(value, Invalid):
+                    if holes is None:
                         return opaque(value)
                     if isinstance(value, PartialText):  # splice its known text in
                         base = len(holes)
@@ -270,7 +271,7 @@ class Evaluator:
         if isinstance(value, Namespace):
             return value.get_attr(name)
         if isinstance(value, Invalid):
-            return value
+            return opaque(value)
         if isinstance(value, Ref):
             attr = f"{value.attr}.{name}" if value.attr else name
             return Ref(value.target, attr)
@@ -385,7 +386,7 @@ class Evaluator:
         if u is not None:
             return u
         if holes:
-            return PartialText("".join(out), holes, text.path, 1)
+            return partial_text("".join(out), holes, text.path, 1)
         return SourcedStr("".join(out), text.path, 1)
 
     def _conditional(self, expr: Conditional, scope: Scope) -> Any:

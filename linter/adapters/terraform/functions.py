@@ -45,7 +45,7 @@ def first_unknown(*values: Any) -> Unknown | None:
     found: Unknown | None = None
     for v in values:
         if isinstance(v, Invalid):
-            return v
+            return opaque(v)
         if isinstance(v, Unknown) and found is None:
             # a partial text describes its own value only, never a function's result
             found = Unknown(v.reason) if isinstance(v, PartialText) else v
@@ -525,7 +525,7 @@ class Functions:
 
     def jsonencode(self, value: Any) -> Any:
         if isinstance(value, Invalid):
-            return value
+            return opaque(value)
         if not is_fully_known(value):
             return UnknownJson(value)
         return JsonStr(json.dumps(value, separators=(",", ":")), value)

@@ -332,6 +332,11 @@ def _policies(node: Node, raw: dict[str, Any], view: _View) -> None:
         value = node.attrs["managed_policy_arns"]
         for i, arn in enumerate(value if isinstance(value, list) else [value]):
             arns.append((_managed_arn(arn), node.attr_loc("managed_policy_arns", i)))
+    if node.native_type == "aws_ssoadmin_managed_policy_attachment" and (
+        "managed_policy_arn" in node.attrs
+    ):
+        arns.append((_managed_arn(node.attrs["managed_policy_arn"]),
+                     node.attr_loc("managed_policy_arn")))
     if arns:
         node.facts["managed_policy_arns"] = arns
 

@@ -124,9 +124,27 @@ class PartialText(Unknown):
         self.line = line
 
 
+class InvalidPartialText(PartialText, Invalid):
+    """A partial text one of whose interpolations Terraform would reject (e.g. a
+    reference to a resource outside the scanned files). Its known text is still
+    readable (a policy's other statements and values stay evidence), while `try()`
+    and `can()` still see an invalid expression."""
+
+    __slots__ = ()
+
+
+def partial_text(text: str, holes: list[Unknown], path: str, line: int) -> PartialText:
+    """The partial text for `holes`, invalid when any hole is."""
+    if any(isinstance(h, Invalid) for h in holes):
+        return InvalidPartialText(text, holes, path, line)
+    return PartialText(text, holes, path, line)
+
+
 def opaque(value: Unknown) -> Unknown:
     """`value` as the unknown result of an operation on it (a partial text's text is
     only the text itself, not what a function or traversal makes of it)."""
+    if isinstance(value, InvalidPartialText):
+        return INVALID
     return Unknown(value.reason) if isinstance(value, PartialText) else value
 
 
