@@ -363,11 +363,11 @@ EXAMPLES: dict[str, dict[str, dict[str, str]]] = {
     },
     "IAC051": {
         "terraform": {
-            "bad": "resource \"aws_s3_bucket\" \"logs\" {\n  bucket_prefix = \"logs-\"\n}\n",
+            "bad": "resource \"aws_s3_bucket\" \"logs\" {\n  bucket_prefix = \"logs-\"\n}\n\nresource \"aws_s3_bucket\" \"assets\" {\n  bucket_prefix = \"assets-\"\n\n  tags = {\n    Owner = \"platform\"\n  }\n}\n",
             "good": "resource \"aws_s3_bucket\" \"logs\" {\n  bucket_prefix = \"logs-\"\n\n  tags = {\n    Owner = \"platform\"\n  }\n}\n"
         },
         "cloudformation": {
-            "bad": "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Logs:\n    Type: AWS::S3::Bucket\n",
+            "bad": "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Logs:\n    Type: AWS::S3::Bucket\n  Assets:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n        - Key: Owner\n          Value: platform\n",
             "good": "Resources:\n  Logs:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n        - Key: Owner\n          Value: platform\n"
         }
     },

@@ -102,9 +102,13 @@ class UntaggedResource(BuiltinRule):
     category = "tagging"
     severity = Severity.LOW
     description = (
-        "With no `required_tags` configured, iaclint still reports taggable resources that "
-        "carry no tags at all: nobody can tell who owns them, what they cost or whether "
-        "they can be deleted. Configure `required_tags` to check specific keys instead."
+        "With no `required_tags` configured, iaclint reports a taggable resource that "
+        "carries no tags only when another resource of the same kind in the same "
+        "CloudFormation template or Terraform module instance is tagged: the tags were "
+        "forgotten there, and nobody can tell who owns it or what it costs. Resources whose "
+        "kind is tagged nowhere in the file are left alone, since stack-level or pipeline "
+        "tags the linter cannot see usually tag them. Configure `required_tags` to check "
+        "every taggable resource for specific keys instead (IAC050)."
     )
     remediation = _REMEDIATION
     links = _LINKS
@@ -113,9 +117,17 @@ class UntaggedResource(BuiltinRule):
     def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
         if config.required_tags:
             return
+        # Siblings: the same kind in the same template or module instance.
+        groups: dict[tuple[str, str, str | None], list[tuple[Node, bool]]] = {}
         for node, tags in _tagged(graph):
-            if not tags:
-                yield self.finding(node, f"{node.address} has no tags", related=_defaults(node))
+            groups.setdefault((node.origin, node.module, node.kind), []).append((node, bool(tags)))
+        for members in groups.values():
+            if not any(tagged for _, tagged in members):
+                continue  # tagged nowhere here: tags come from outside the file
+            for node, tagged in members:
+                if not tagged:
+                    yield self.finding(node, f"{node.address} has no tags",
+                                       related=_defaults(node))
 
 
 class TagValuePattern(BuiltinRule):

@@ -20,6 +20,11 @@ OPEN_SSH_TF = """resource "aws_security_group" "ssh" {
     cidr_blocks = ["0.0.0.0/0"]
   }
 }
+
+resource "aws_security_group" "tagged" {
+  name = "tagged"
+  tags = { Owner = "platform" }  # a tagged sibling: the untagged one was forgotten
+}
 """
 BROKEN_TF = 'resource "aws_s3_bucket" "b" {\n  bucket = \n}\n'
 

@@ -282,7 +282,12 @@ def test_cloudformation_json_metadata(tmp_path: Path, capsys: pytest.CaptureFixt
                          "CidrIp": "0.0.0.0/0"},
                     ],
                 },
-            }
+            },
+            "Tagged": {  # a tagged sibling of the same kind, so Web is reported (IAC051)
+                "Type": "AWS::EC2::SecurityGroup",
+                "Properties": {"GroupDescription": "tagged",
+                               "Tags": [{"Key": "Owner", "Value": "platform"}]},
+            },
         }
     }
     (tmp_path / "template.json").write_text(json.dumps(template, indent=2), encoding="utf-8")
@@ -327,7 +332,9 @@ def test_sarif_with_suppressions_is_valid(
     sg(tmp_path, header=f"  # iaclint:ignore IAC001 until:{PAST} expired")
     (tmp_path / "other.tf").write_text(
         '# iaclint:ignore IAC051 tags come from the pipeline\n'
-        'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n', encoding="utf-8")
+        'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'
+        'resource "aws_sqs_queue" "tagged" {\n  tags = { Owner = "platform" }\n}\n',
+        encoding="utf-8")
     main(["scan", str(tmp_path), "--format", "sarif"])
     sarif = json.loads(capsys.readouterr().out)
     jsonschema.Draft7Validator(json.loads(SARIF_SCHEMA.read_text("utf-8"))).validate(sarif)
