@@ -194,8 +194,10 @@ def test_capitalised_literals_are_located_errors_and_stay_unknown() -> None:
     """`True`/`FALSE` are references Terraform rejects: an IAC000 where they are
     written, and the value stays unknown (so no finding claims it)."""
     from linter.runner import ScanOptions, scan
+    from rules import RULES
 
-    result = scan(ScanOptions(paths=[str(fixture("capital_literals"))]))
+    result = scan(ScanOptions(paths=[str(fixture("capital_literals"))],
+                              rules=[r() for r in RULES]))
     located = sorted((e.line, e.message) for e in result.errors)
     assert located == [
         (9, "`True` is not an HCL boolean; write `true`"),
@@ -203,7 +205,8 @@ def test_capitalised_literals_are_located_errors_and_stay_unknown() -> None:
     ]  # an object key and a for-expression variable named `True` are not values
     iac000 = [f for f in result.findings if f.rule_id == "IAC000"]
     assert {f.location.start_line for f in iac000} == {9, 15}
-    assert not any(f.rule_id == "IAC031" for f in result.findings)
+    on_volume = {f.rule_id for f in result.findings if f.address == "aws_ebs_volume.data"}
+    assert on_volume == {"IAC051"}  # no tags; its encryption is unknown, not reported
     assert not result.internal_errors
 
 
