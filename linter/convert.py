@@ -157,6 +157,24 @@ def sources(*values: Any) -> tuple[Any, ...]:
     return tuple(x for v in values for x in list_items(v) if x is not None)
 
 
+class DefaultedStr(str):
+    """A text an adapter took from a parameter's or variable's default; `origin`
+    names it (`SSHLocation`, `var.admin_cidr`). Private to the adapters: shape
+    helpers turn it into plain text plus the words of a message."""
+
+    origin: str
+
+    def __new__(cls, text: str, origin: str) -> DefaultedStr:
+        obj = super().__new__(cls, text)
+        obj.origin = origin
+        return obj
+
+
+def plain(value: Any) -> Any:
+    """A DefaultedStr as plain text; anything else unchanged."""
+    return str(value) if isinstance(value, DefaultedStr) else value
+
+
 def ingress_rule(
     proto_value: Any, from_port: Any, to_port: Any, cidrs: Iterable[Any], location: Location,
     description: Any = None, when: str = "",
@@ -165,7 +183,10 @@ def ingress_rule(
     proto = protocol(proto_value)
     lo, hi = ports(proto, from_port, to_port)
     desc = description if isinstance(description, (str, Unknown)) else None
-    return IngressRule(proto, lo, hi, tuple(cidrs), location, desc, when=when)
+    sources = tuple(cidrs)
+    defaults = tuple((c.origin, str(c)) for c in sources if isinstance(c, DefaultedStr))
+    return IngressRule(proto, lo, hi, tuple(plain(c) for c in sources), location, plain(desc),
+                       when=when, defaults=defaults)
 
 
 def unknown_ingress(value: Unknown, location: Location) -> IngressRule:

@@ -58,6 +58,9 @@ class IngressRule:
     #: When this rule exists only in one branch of an undecided condition
     #: ("when condition IsProd is false"); "" when it always applies.
     when: str = ""
+    #: (name, source) for each source that is a parameter's or variable's default
+    #: (("SSHLocation", "0.0.0.0/0")): words for the message, never part of evidence.
+    defaults: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,14 @@ def _sources_text(sources: list[str]) -> str:
     )
 
 
+def _defaults_text(rule: IngressRule, world: list[str]) -> str:
+    """" (SSHLocation defaults to 0.0.0.0/0)" when a world source is a default: the
+    value to change is the parameter's or variable's, not the rule's."""
+    said = [f"{name} defaults to {value}"
+            for name, value in rule.defaults if value.strip() in world]
+    return f" ({'; '.join(dict.fromkeys(said))})" if said else ""
+
+
 class SecurityGroupOpenIngress(BuiltinRule):
     id = "IAC001"
     title = "Security group allows ingress from the whole internet"
@@ -199,7 +207,8 @@ class SecurityGroupOpenIngress(BuiltinRule):
             return
         yield self.finding(
             node,
-            f"{exposure.what} open to {_sources_text(world)}{when(rule.when)}",
+            f"{exposure.what} open to {_sources_text(world)}{_defaults_text(rule, world)}"
+            f"{when(rule.when)}",
             rule.location,
             exposure.severity,
             evidence=_ports_key("ingress", rule.protocol, rule.from_port, rule.to_port, rule.when),

@@ -188,3 +188,38 @@ def test_unknown_policy_is_marked_unknown(tmp_path) -> None:  # type: ignore[no-
     assert doc.unknown and doc.statements == ()
     assert isinstance(nodes["aws_iam_policy.p"].attrs["policy"], Unknown)
     assert stats["tf_unknown_values"] == 1
+
+
+def test_capitalised_literals_are_located_errors_and_stay_unknown() -> None:
+    """`True`/`FALSE` are references Terraform rejects: an IAC000 where they are
+    written, and the value stays unknown (so no finding claims it)."""
+    from linter.runner import ScanOptions, scan
+    from rules import RULES
+
+    result = scan(ScanOptions(paths=[str(fixture("capital_literals"))],
+                              rules=[r() for r in RULES]))
+    located = sorted((e.line, e.message) for e in result.errors)
+    assert located == [
+        (9, "`True` is not an HCL boolean; write `true`"),
+        (15, "`FALSE` is not an HCL boolean; write `false`"),
+    ]  # an object key and a for-expression variable named `True` are not values
+    iac000 = [f for f in result.findings if f.rule_id == "IAC000"]
+    assert {f.location.start_line for f in iac000} == {9, 15}
+    on_volume = {f.rule_id for f in result.findings if f.address == "aws_ebs_volume.data"}
+    assert on_volume == {"IAC051"}  # no tags; its encryption is unknown, not reported
+    assert not result.internal_errors
+
+
+def test_capitalised_literal_value_is_unknown() -> None:
+    from linter.adapters import AdaptContext
+    from linter.adapters.terraform import adapt
+    from linter.config import Config
+    from linter.discovery import discover
+    from linter.loaders import load
+
+    files, _, _ = discover([str(fixture("capital_literals"))])
+    result = adapt([load(f) for f in files],
+                   AdaptContext(config=Config(), root=".", tf_vars={}, tf_var_files=[], env={}))
+    assert len(result.errors) == 2
+    volume = {n.address: n for n in result.nodes}["aws_ebs_volume.data"]
+    assert not is_known(volume.fact("encrypted"))

@@ -68,8 +68,11 @@ class Exporter:
     def _rebuild(self, value: Any) -> Any:
         kind = type(value)
         if kind is dict:
-            pairs = [(k, self._export(v)) for k, v in value.items()]
-            if all(new is old for (_, new), old in zip(pairs, value.values(), strict=True)):
+            # a key may be an adapter's text subclass (a parameter's default): plain text
+            pairs = [(str(k) if isinstance(k, str) and type(k) is not str else k, self._export(v))
+                     for k, v in value.items()]
+            if all(nk is ok and new is old for (nk, new), (ok, old)
+                   in zip(pairs, value.items(), strict=True)):
                 return value
             return {k: v for k, v in pairs if v is not DROP}
         if kind is list:

@@ -18,7 +18,7 @@ from typing import Any
 
 from linter.adapters.boundary import DROP, NOT_MINE
 from linter.adapters.cfn_values import combine, expand
-from linter.convert import NOVALUE
+from linter.convert import NOVALUE, DefaultedStr
 from linter.model import Choice, Location, Ref, Unknown, is_fully_known, is_known, refs_in
 
 Path = tuple[Any, ...]
@@ -94,7 +94,10 @@ class Evaluator:
                 if name in overrides:
                     self.params[name] = parameter_value(spec, overrides[name])
                 elif isinstance(spec, dict) and "Default" in spec:
-                    self.params[name] = parameter_value(spec, spec["Default"])
+                    value = parameter_value(spec, spec["Default"])
+                    if type(value) is str:
+                        value = DefaultedStr(value, name)
+                    self.params[name] = value
                 elif isinstance(spec, dict) and _single(spec.get("AllowedValues")):
                     self.params[name] = parameter_value(spec, spec["AllowedValues"][0])
                 else:
@@ -550,6 +553,8 @@ def export(value: Any) -> Any:
         return DROP
     if isinstance(value, Unknown):
         return Unknown(value.reason)
+    if isinstance(value, DefaultedStr):
+        return str(value)
     return NOT_MINE
 
 

@@ -39,6 +39,7 @@ from typing import Any
 
 from linter.adapters import AdaptContext, AdaptResult, guarded
 from linter.adapters.terraform.config import ConfigLoader, root_directories
+from linter.adapters.terraform.literals import misspelt_literals
 from linter.adapters.terraform.project import Project
 from linter.loaders.hcl_ast import TerraformFile
 
@@ -51,6 +52,7 @@ def adapt(documents: list[Any], ctx: AdaptContext) -> AdaptResult:
     for doc in documents:
         if isinstance(doc, TerraformFile):
             scanned.setdefault(os.path.dirname(os.path.abspath(doc.path)), []).append(doc)
+            result.errors.extend(misspelt_literals(doc))
     loader = ConfigLoader(scanned)
     seen: set[str] = set()
     for root in root_directories(scanned):

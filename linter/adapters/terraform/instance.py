@@ -26,6 +26,7 @@ from linter.adapters.terraform.evaluator import Evaluator, Scope, text_of
 from linter.adapters.terraform.functions import FunctionError, to_number
 from linter.adapters.terraform.values import INVALID, Namespace, ResourceObj
 from linter.adapters.terraform.variables import apply_type, convert, type_expr, type_name
+from linter.convert import DefaultedStr
 from linter.loaders.hcl_ast import Attribute, Block, Literal, ObjectExpr
 from linter.model import Location, Ref, Unknown
 
@@ -217,6 +218,8 @@ class ModuleInstance:
             value = self.inputs[name]
         elif default_attr is not None:
             value = ev.ev(default_attr.expr, Scope(self, path))
+            value = convert(value, type_name(block), ev, path)
+            return _defaulted(apply_type(value, type_expr(block), ev, path), f"var.{name}")
         else:
             return Unknown(f"variable {name} has no value")
         value = convert(value, type_name(block), ev, path)
@@ -475,3 +478,13 @@ def _unknown_bindings(block: Block) -> dict[str, Any]:
     if "for_each" in block.attributes:
         return {"each": {"key": Unknown("for_each key"), "value": Unknown("for_each value")}}
     return {"count": {"index": Unknown("count index")}}
+
+
+def _defaulted(value: Any, origin: str) -> Any:
+    """A variable's default with its texts (and those of a list) marked as such, so a
+    message can say `var.admin_cidr defaults to 0.0.0.0/0`."""
+    if type(value) is str:
+        return DefaultedStr(value, origin)
+    if type(value) is list and any(type(v) is str for v in value):
+        return [DefaultedStr(v, origin) if type(v) is str else v for v in value]
+    return value
