@@ -102,13 +102,14 @@ class Choice(Unknown):
 def branches(value: Any) -> list[tuple[str, Any]]:
     """(label, value) for every candidate of `value`: [("", value)] for a plain
     value, one pair per branch (nested choices flattened, labels joined with
-    " and ") for a Choice."""
+    " and ") for a Choice. The adapter made each nested choice only where both
+    of its branches can happen inside the enclosing one."""
     if not isinstance(value, Choice):
         return [("", value)]
     out: list[tuple[str, Any]] = []
     for label, option in value.options:
         for inner, leaf in branches(option):
-            out.append((f"{label} and {inner}" if inner else label, leaf))
+            out.append((f"{label} and {inner.removeprefix('when ')}" if inner else label, leaf))
     return out
 
 

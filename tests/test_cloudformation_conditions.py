@@ -142,3 +142,63 @@ Resources:
     assert disk.attrs["Size"] == 1
     assert branches(disk.fact("encrypted")) == [("when condition C is true", True),
                                                 ("when condition C is false", None)]
+
+
+# ------------------------------------------------------------ reachable combinations
+
+_SOLVED = """\
+Parameters:
+  Env: {Type: String, AllowedValues: [dev, prod]}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  IsNotProd: !Not [!Condition IsProd]
+Resources:
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: x
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: !If [IsProd, 22, 3389]
+          ToPort: !If [IsProd, 22, 3389]
+          CidrIp: !If [IsNotProd, 0.0.0.0/0, 10.0.0.0/8]
+"""
+
+
+def _ingress_whens(tmp_path: Path, text: str) -> list[tuple[str, int | None, str]]:
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    doc = load_cloudformation(str(path), path.read_bytes())
+    assert isinstance(doc, CfnTemplate)
+    ctx = AdaptContext(config=Config(), root=str(tmp_path), cfn_params={})
+    (node,) = adapt([doc], ctx).nodes
+    return [(r.when, r.from_port, r.sources[0]) for r in node.facts["ingress"]]
+
+
+def test_sibling_branches_are_only_the_reachable_combinations(tmp_path: Path) -> None:
+    rules = _ingress_whens(tmp_path, _SOLVED)
+    assert rules == [
+        ("when condition IsProd is true and condition IsNotProd is false", 22, "10.0.0.0/8"),
+        ("when condition IsProd is false and condition IsNotProd is true", 3389, "0.0.0.0/0"),
+    ]
+    assert all(type(when) is str for when, _, _ in rules)  # plain text leaves the adapter
+
+
+def test_a_solver_failure_keeps_every_combination(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unknown is not insecure, and not safe either: when cfn-lint's solver cannot
+    answer, no branch is dropped."""
+    from linter.adapters import cfn_conditions
+
+    def broken(self: object) -> object:
+        raise RuntimeError("solver unavailable")
+
+    monkeypatch.setattr(cfn_conditions.ConditionSolver, "_solver", broken)
+    assert len(_ingress_whens(tmp_path, _SOLVED)) == 4
+
+
+def test_solver_questions_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from linter.adapters import cfn_conditions
+
+    monkeypatch.setattr(cfn_conditions, "MAX_QUESTIONS", 0)
+    assert len(_ingress_whens(tmp_path, _SOLVED)) == 4

@@ -86,8 +86,11 @@ class Exporter:
                 return value
             return tuple(fields)
         if kind is Choice:
-            options = [(label, self.value(v)) for label, v in value.options]
-            if all(new is old for (_, new), (_, old) in zip(options, value.options, strict=True)):
+            # labels are text; an adapter's label subclass leaves as plain str
+            options = [(label if type(label) is str else str(label), self.value(v))
+                       for label, v in value.options]
+            if all(nl is ol and new is old for (nl, new), (ol, old)
+                   in zip(options, value.options, strict=True)):
                 return value
             return Choice(options)
         if kind is Partial:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from linter.adapters.boundary import DROP, NOT_MINE
+from linter.adapters.cfn_conditions import ConditionSolver, When
 from linter.adapters.cfn_values import combine, expand
 from linter.convert import NOVALUE, DefaultedStr
 from linter.model import Choice, Location, Ref, Unknown, is_fully_known, is_known, refs_in
@@ -119,6 +120,14 @@ class Evaluator:
         self.seen_refs: list[Ref] = []
         #: How many undecided Fn::If were met (none: no Choice to distribute).
         self.undecided = 0
+        #: Which reachable condition combinations exist (cfn-lint's solver, lazily).
+        self.possible = ConditionSolver(template, self.decided_conditions)
+        #: Undecided conditions that hold where evaluation is now: the branch of
+        #: an enclosing Fn::If, the resource's own Condition.
+        self.context: dict[str, bool] = {}
+
+    def decided_conditions(self) -> dict[str, bool]:
+        return {k: v for k, v in self.conditions.items() if isinstance(v, bool)}
 
     # ------------------------------------------------------------ conditions
 
@@ -254,14 +263,33 @@ class Evaluator:
             return self.evaluate(arg[1], (*raw_path, 1), out_path, locs)
         if decided is False:
             return self.evaluate(arg[2], (*raw_path, 2), out_path, locs)
+        name = arg[0] if isinstance(arg[0], str) else "?"
+        if self.context and name not in self.context:
+            if not self.possible({**self.context, name: True}):
+                self.context[name] = False
+            elif not self.possible({**self.context, name: False}):
+                self.context[name] = True
+        if name in self.context:  # decided by the enclosing branch or Condition
+            branch = 1 if self.context[name] else 2
+            return self.evaluate(arg[branch], (*raw_path, branch), out_path, locs)
         # Undecided: keep both candidates so a rule can say which one is insecure.
         self.undecided += 1
-        name = arg[0] if isinstance(arg[0], str) else "?"
-        yes = self.evaluate(arg[1], (*raw_path, 1), out_path, locs)
-        no = self.evaluate(arg[2], (*raw_path, 2), out_path, locs)
-        return combine(
-            [(f"when condition {name} is true", yes), (f"when condition {name} is false", no)],
-        )
+        yes = self.within(name, True, arg[1], (*raw_path, 1), out_path, locs)
+        no = self.within(name, False, arg[2], (*raw_path, 2), out_path, locs)
+        return combine([(When({name: True}, self.possible), yes),
+                        (When({name: False}, self.possible), no)])
+
+    def within(
+        self, name: str, truth: bool, value: Any, raw_path: Path, out_path: Path,
+        locs: dict[Path, Location] | None,
+    ) -> Any:
+        """`value` evaluated where condition `name` has the value `truth`."""
+        saved = self.context
+        self.context = {**saved, name: truth}
+        try:
+            return self.evaluate(value, raw_path, out_path, locs)
+        finally:
+            self.context = saved
 
     # ------------------------------------------------------------ Fn::Sub
 
@@ -553,7 +581,7 @@ def export(value: Any) -> Any:
         return DROP
     if isinstance(value, Unknown):
         return Unknown(value.reason)
-    if isinstance(value, DefaultedStr):
+    if isinstance(value, (DefaultedStr, When)):
         return str(value)
     return NOT_MINE
 

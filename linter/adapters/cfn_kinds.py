@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from linter import convert, fact_spec
+from linter.adapters.cfn_conditions import join_when
 from linter.adapters.cfn_eval import SubText
 from linter.adapters.cfn_values import as_items, expand, has_choice
 from linter.convert import to_bool, unknown_ingress
@@ -71,12 +72,6 @@ class ResourceView:
 Builder = Callable[[ResourceView], None]
 
 
-def join_labels(outer: str, inner: str) -> str:
-    if outer and inner:
-        return f"{outer} and {inner.removeprefix('when ')}"
-    return outer or inner
-
-
 def items_of(value: Any, deep: bool = True) -> Iterator[tuple[str, int, Any]]:
     """(branch label, index, item) for each item of a list property, with the
     undecided branches of the list and of each item spelled out (`deep`: also
@@ -86,7 +81,9 @@ def items_of(value: Any, deep: bool = True) -> Iterator[tuple[str, int, Any]]:
         for i, entry in enumerate(as_items(lst)):
             shallow = not deep and not isinstance(entry, Choice)
             for inner, item in [("", entry)] if shallow else expand(entry):
-                yield join_labels(label, inner), i, item
+                joined = join_when(label, inner)
+                if joined is not None:
+                    yield joined, i, item
 
 
 # ------------------------------------------------------------------ network
@@ -113,7 +110,10 @@ def security_group(view: ResourceView) -> None:
     rules: list[IngressRule] = []
     for label, i, entry in items_of(view.get("SecurityGroupIngress")):
         found = _ingress_rules(view, entry, ("SecurityGroupIngress", i))
-        rules.extend(replace(r, when=join_labels(label, r.when)) if label else r for r in found)
+        for r in found:
+            joined = join_when(label, r.when)
+            if joined is not None:
+                rules.append(replace(r, when=joined) if label else r)
     ingress = view.get("SecurityGroupIngress")
     if isinstance(ingress, Unknown) and not isinstance(ingress, Choice):
         rules.append(unknown_ingress(ingress, view.loc("SecurityGroupIngress")))
@@ -328,7 +328,9 @@ def policy_documents(
         stmts = doc.get("Statement") if isinstance(doc, dict) else None
         stmt_variants = expand(stmts) if isinstance(stmts, Choice) else [("", stmts)]
         for stmts_label, stmt_value in stmt_variants:
-            full = join_labels(label, stmts_label)
+            full = join_when(label, stmts_label)
+            if full is None:
+                continue
             full_name = f"{name} ({full})" if full else doc_name
             if not (isinstance(stmt_value, list) and has_choice(stmt_value)):
                 plain = {**doc, "Statement": stmt_value} if isinstance(doc, dict) else doc
@@ -339,6 +341,8 @@ def policy_documents(
             flat: list[Any] = []
             for i, stmt in enumerate(stmt_value):
                 for when, variant in expand(stmt):
+                    if join_when(full, when) is None:
+                        continue  # cannot happen in this document's branch
                     origin.append(i)
                     labels.append(when)
                     flat.append(variant)

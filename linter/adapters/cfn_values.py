@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from linter.adapters.cfn_conditions import join_when
 from linter.convert import NOVALUE
 from linter.model import Choice
 
@@ -37,79 +38,46 @@ def has_choice(value: Any) -> bool:
     return False
 
 
-def _assignment(label: str) -> dict[str, bool] | None:
-    """{condition: value} for labels written as "when condition A is true and ..."."""
-    if not label:
-        return {}
-    if not label.startswith("when "):
-        return None
-    out: dict[str, bool] = {}
-    for part in label[len("when "):].split(" and "):
-        words = part.split(" ")
-        if len(words) != 4 or words[0] != "condition" or words[2] != "is" or words[3] not in (
-                "true", "false"):
-            return None
-        out[words[1]] = words[3] == "true"
-    return out
-
-
-def _label(assignment: dict[str, bool]) -> str:
-    if not assignment:
-        return ""
-    return "when " + " and ".join(
-        f"condition {k} is {'true' if v else 'false'}" for k, v in assignment.items()
-    )
-
-
-def _merge(a: dict[str, bool] | None, b: dict[str, bool] | None) -> dict[str, bool] | None:
-    if a is None or b is None:
-        return None
-    if any(k in a and a[k] != v for k, v in b.items()):
-        return None
-    return {**a, **b}
-
-
-def _variants(value: Any) -> list[tuple[dict[str, bool], Any]]:
+def _variants(value: Any) -> list[tuple[str, Any]]:
     if isinstance(value, Choice):
-        out: list[tuple[dict[str, bool], Any]] = []
+        out: list[tuple[str, Any]] = []
         for label, option in value.options:
-            outer = _assignment(label)
             for inner, leaf in _variants(option):
-                merged = _merge(outer, inner)
-                if merged is not None:
-                    out.append((merged, leaf))
+                joined = join_when(label, inner)
+                if joined is not None:
+                    out.append((joined, leaf))
         return out
     if not has_choice(value):
-        return [({}, value)]
+        return [("", value)]
     if isinstance(value, dict):
-        acc: list[tuple[dict[str, bool], dict[str, Any]]] = [({}, {})]
+        acc: list[tuple[str, dict[str, Any]]] = [("", {})]
         for k, v in value.items():
             acc = [
                 (m, {**d, k: leaf} if leaf is not NOVALUE else d)
                 for a, d in acc
                 for b, leaf in _variants(v)
-                if (m := _merge(a, b)) is not None
+                if (m := join_when(a, b)) is not None
             ]
             if len(acc) > _MAX_VARIANTS:
                 raise OverflowError
-        return [(a, d) for a, d in acc]
+        return acc
     if isinstance(value, list):
-        acc_l: list[tuple[dict[str, bool], list[Any]]] = [({}, [])]
+        acc_l: list[tuple[str, list[Any]]] = [("", [])]
         for v in value:
             acc_l = [
                 (m, [*items, leaf] if leaf is not NOVALUE else items)
                 for a, items in acc_l
                 for b, leaf in _variants(v)
-                if (m := _merge(a, b)) is not None
+                if (m := join_when(a, b)) is not None
             ]
             if len(acc_l) > _MAX_VARIANTS:
                 raise OverflowError
-        return [(a, items) for a, items in acc_l]
-    return [({}, value)]
+        return acc_l
+    return [("", value)]
 
 
 def expand(value: Any) -> list[tuple[str, Any]]:
-    """Every consistent combination of the undecided branches inside `value`, as
+    """Every reachable combination of the undecided branches inside `value`, as
     (label, plain value) pairs; [("", value)] when there is no choice (or too many)."""
     if not has_choice(value):
         return [("", value)]
@@ -117,7 +85,7 @@ def expand(value: Any) -> list[tuple[str, Any]]:
         variants = _variants(value)
     except OverflowError:
         return [("", value)]
-    return [(_label(a), v) for a, v in variants] or [("", value)]
+    return variants or [("", value)]
 
 
 def combine(results: list[tuple[str, Any]]) -> Any:

@@ -167,7 +167,14 @@ def build_node(
     if globals_:
         raw_props = _merge_globals(globals_, raw_props if isinstance(raw_props, dict) else {})
     locs: dict[tuple[Any, ...], Location] = {}
-    props = ev.evaluate(raw_props, (*base, "Properties"), (), locs) if raw_props is not None else {}
+    cond = res.get("Condition")
+    # Inside a resource whose Condition is undecided, that condition holds.
+    ev.context = {cond: True} if decided is not True and isinstance(cond, str) else {}
+    try:
+        props = (ev.evaluate(raw_props, (*base, "Properties"), (), locs)
+                 if raw_props is not None else {})
+    finally:
+        ev.context = {}
     if isinstance(props, Choice):
         props = _choice_of_dicts(props)
     if not isinstance(props, dict):
