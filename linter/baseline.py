@@ -1,7 +1,7 @@
 """The baseline file: today's accepted findings, by fingerprint, so that a repository
 with hundreds of existing findings can turn iaclint on and fail only on new ones.
 
-    {"iaclint_baseline": 1, "fingerprint_scheme": "iaclint/2",
+    {"iaclint_baseline": 1, "fingerprint_scheme": "iaclint/3",
      "findings": [{"fingerprint": "…:1", "rule_id": "IAC001", "file": "main.tf",
                    "address": "aws_security_group.web", "severity": "critical"}]}
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from linter.identity import SCHEME, IdentityRoots
+from linter.identity import EARLIER_SCHEMES, SCHEME, IdentityRoots
 from linter.model import Finding
 
 FORMAT_VERSION = 1
@@ -83,7 +83,7 @@ def read(path: str) -> list[Entry]:
             "create one with `iaclint baseline create`)"
         )
     scheme = data.get("fingerprint_scheme")
-    if scheme != SCHEME:
+    if scheme != SCHEME and scheme not in EARLIER_SCHEMES:
         raise BaselineError(
             f"{path}: made with fingerprint scheme {scheme!r}, this iaclint uses {SCHEME!r}; "
             "recreate it with `iaclint baseline create`"

@@ -5,7 +5,9 @@
 - file: the finding's path relative to its git work tree (the nearest parent
   with `.git`), else to the scan root, with forward slashes;
 - address: the resource address (a path, relativized the same way, for IAC000
-  and standalone policy files);
+  and standalone policy files); for a resource a module call created, prefixed
+  with its root module's directory (`examples/complete:module.vpc.aws_eip.nat[0]`),
+  since two roots calling one module deploy two resources (scheme 3);
 - evidence: the rule's stable key for what is wrong inside the resource
   (`ingress tcp 22-22`, `inline policy 'x' sid=Admin`, `tag Owner`);
 - n: 1 for the first finding with that hash in line order, 2 for the next, …
@@ -27,7 +29,14 @@ from pathlib import PurePath
 
 from linter.model import Finding
 
-SCHEME = "iaclint/2"
+#: The scheme baselines record. 3 = 2 plus the root module in the address of a
+#: resource created by a module call; only those fingerprints changed.
+SCHEME = "iaclint/3"
+#: Baselines written with these schemes still match, through `Finding.aliases`.
+EARLIER_SCHEMES = ("iaclint/2",)
+#: The text hashed first; it stays "iaclint/2" so that scheme 3 moved no alert
+#: but those of module-created resources.
+_HASH_TAG = "iaclint/2"
 
 
 class IdentityRoots:
@@ -73,25 +82,40 @@ class IdentityRoots:
 
 
 def base_hash(rule_id: str, file: str, address: str, evidence: str) -> str:
-    text = "\x1f".join((SCHEME, rule_id, file, address, evidence))
+    text = "\x1f".join((_HASH_TAG, rule_id, file, address, evidence))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def assign(findings: Sequence[Finding], roots: IdentityRoots) -> list[Finding]:
-    """The findings with `fingerprint` set, in the order given."""
+    """The findings with `fingerprint` (and, where scheme 2 differed, `aliases`) set,
+    in the order given."""
     bases: list[str] = []
+    earlier: list[str] = []
     for f in findings:
         file = roots.relative(f.location.path)
         address = roots.relative(f.address) if os.path.isabs(f.address) else f.address
-        bases.append(base_hash(f.rule_id, file, address, f.evidence))
+        earlier.append(base_hash(f.rule_id, file, address, f.evidence))
+        if f.root_module:
+            address = f"{roots.relative(f.root_module)}:{address}"
+            bases.append(base_hash(f.rule_id, file, address, f.evidence))
+        else:
+            bases.append(earlier[-1])
+    prints = _numbered(findings, bases)
+    aliases = _numbered(findings, earlier)
+    return [replace(f, fingerprint=p, aliases=(a,) if a != p else ())
+            for f, p, a in zip(findings, prints, aliases, strict=True)]
+
+
+def _numbered(findings: Sequence[Finding], bases: list[str]) -> list[str]:
+    """`base:n`, n counting the findings sharing a base in line order."""
     order = sorted(
         range(len(findings)),
         key=lambda i: (bases[i], findings[i].location.start_line, findings[i].location.end_line,
-                       findings[i].message),
+                       findings[i].root_module, findings[i].message),
     )
     seen: Counter[str] = Counter()
     prints = [""] * len(findings)
     for i in order:
         seen[bases[i]] += 1
         prints[i] = f"{bases[i]}:{seen[bases[i]]}"
-    return [replace(f, fingerprint=p) for f, p in zip(findings, prints, strict=True)]
+    return prints

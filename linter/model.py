@@ -316,6 +316,13 @@ class Finding:
     suppression: Suppression | None = None
     #: The other places that make this a finding, in path order (not in the fingerprint).
     related: tuple[Related, ...] = ()
+    #: The Terraform root module directory whose module calls created the resource
+    #: ("" when the resource is declared in its root module, and for other
+    #: languages): several roots calling one module give one finding each.
+    root_module: str = ""
+    #: Fingerprints the same finding had under earlier schemes, matched against
+    #: baselines written by an earlier iaclint (set by the runner).
+    aliases: tuple[str, ...] = ()
 
     @property
     def suppressed(self) -> bool:

@@ -73,7 +73,8 @@ class Rule:
             source=node.source.value,
             evidence=evidence,
             node_id=node.id,
-            related=tuple(dict.fromkeys(related)),
+            related=tuple(dict.fromkeys((*related, *module_call(node)))),
+            root_module=node.origin if node.module else "",
         )
 
     def __repr__(self) -> str:
@@ -155,3 +156,24 @@ class InternalErrorRule(Rule):
 
 
 INTERNAL_ERROR_RULE = InternalErrorRule()
+
+
+def module_call(node: Node) -> tuple[Related, ...]:
+    """The module call in the root module that created `node` ("via module.vpc
+    (examples/complete/main.tf:12)"): which root's instance a finding is in."""
+    if not node.module or not node.enclosing:
+        return ()
+    return (Related(node.enclosing[0], outermost_call(node.module), "module call"),)
+
+
+def outermost_call(module: str) -> str:
+    """`module.a["x.y"]` of `module.a["x.y"].module.b` (keys may hold dots)."""
+    quoted = False
+    for i, char in enumerate(module):
+        if char == '"' and (i == 0 or module[i - 1] != "\\"):
+            quoted = not quoted
+        elif char == "." and not quoted and i > len("module") and module.startswith(
+                ".module.", i):
+            return module[:i]
+    return module
+

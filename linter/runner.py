@@ -409,7 +409,9 @@ def _unique(errors: list[ParseError]) -> list[ParseError]:
 
 
 def _key(f: Finding) -> tuple[object, ...]:
-    return (f.rule_id, f.address, f.location, f.message)
+    """Findings equal by this are one (a file scanned as part of two overlapping
+    paths); one module's resource in two root modules is two."""
+    return (f.rule_id, f.address, f.location, f.message, f.root_module)
 
 
 def _override(f: Finding, config: Config) -> Finding:

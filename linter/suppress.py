@@ -137,8 +137,10 @@ def apply(
             picked = _pick(external, today, "external")
             if picked is not None and (suppression is None or not picked.expired):
                 suppression = picked
-        if (suppression is None or suppression.expired) and finding.fingerprint in baseline:
-            matched_baseline.add(finding.fingerprint)
+        recorded = next((p for p in (finding.fingerprint, *finding.aliases) if p in baseline),
+                        None)
+        if (suppression is None or suppression.expired) and recorded is not None:
+            matched_baseline.add(recorded)
             suppression = Suppression(
                 kind="external", origin="baseline",
                 reason=f"recorded in the baseline {baseline_name}".rstrip(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from linter.cli import main
-from linter.identity import IdentityRoots, assign
+from linter.identity import IdentityRoots, assign, base_hash
 from linter.model import Finding, Location, Related, Severity
 
 SG = """resource "aws_security_group" "web" {
@@ -212,3 +213,85 @@ def test_paths_are_relative_to_the_git_work_tree(
     whole = fingerprints(capsys, repo)
     part = fingerprints(capsys, infra)
     assert whole and whole == part
+
+
+# ------------------------------------------------------------ one module, several roots
+
+MODULE_SG = """variable "cidrs" { type = list(string) }
+resource "aws_security_group" "this" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = var.cidrs
+  }
+}
+"""
+
+CALL = """module "sg" {
+  source = "../../modules/sg"
+  cidrs  = ["0.0.0.0/0"]
+}
+"""
+
+
+def two_roots(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "modules" / "sg").mkdir(parents=True)
+    (tmp_path / "modules" / "sg" / "main.tf").write_text(MODULE_SG)
+    for name in ("complete", "simple"):
+        (tmp_path / "examples" / name).mkdir(parents=True)
+        (tmp_path / "examples" / name / "main.tf").write_text(CALL)
+    return tmp_path
+
+
+def test_one_module_in_two_roots_is_two_findings_each_with_its_call(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = two_roots(tmp_path)
+    main(["scan", str(root), "--format", "json"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert [(f["file"], f["start_line"], f["address"]) for f in findings] == [
+        ("modules/sg/main.tf", 7, "module.sg.aws_security_group.this")] * 2
+    assert sorted((r["file"], r["start_line"], r["address"], r["role"])
+                  for f in findings for r in f["related"]) == [
+        ("examples/complete/main.tf", 1, "module.sg", "module call"),
+        ("examples/simple/main.tf", 1, "module.sg", "module call"),
+    ]
+    # Each root's finding has its own identity, the same whatever else is scanned.
+    prints = {f["related"][0]["file"]: f["fingerprint"] for f in findings}
+    assert len(set(prints.values())) == 2 and all(p.endswith(":1") for p in prints.values())
+    main(["scan", str(root / "examples" / "simple"), "--format", "json"])
+    (alone,) = json.loads(capsys.readouterr().out)["findings"]
+    assert alone["fingerprint"] == prints["examples/simple/main.tf"]
+    main(["scan", str(root), "--format", "text"])
+    assert "via module.sg (examples/complete/main.tf:1): module call" in capsys.readouterr().out
+
+
+def test_a_scheme_2_baseline_still_matches_module_findings(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Scheme 3 moved only the fingerprints of module-created resources; the scheme 2
+    fingerprint stays an alias, so a baseline written before keeps working."""
+    root = two_roots(tmp_path)
+    shutil.rmtree(root / "examples" / "complete")
+    main(["scan", str(root), "--format", "json"])
+    (finding,) = json.loads(capsys.readouterr().out)["findings"]
+    # What scheme 2 computed: the same inputs without the root module.
+    old = base_hash("IAC001", "modules/sg/main.tf", "module.sg.aws_security_group.this",
+                    finding["evidence"]) + ":1"
+    assert finding["fingerprint"] != old
+    baseline = root / "old-baseline.json"
+    baseline.write_text(json.dumps({
+        "iaclint_baseline": 1, "fingerprint_scheme": "iaclint/2",
+        "findings": [{"fingerprint": old, "rule_id": "IAC001", "file": "modules/sg/main.tf",
+                      "address": "module.sg.aws_security_group.this", "severity": "critical"}],
+    }))
+    code = main(["scan", str(root), "--baseline", str(baseline)])
+    assert code == 0, capsys.readouterr().out
+
+
+def test_resources_of_a_root_module_keep_their_scheme_2_fingerprint() -> None:
+    finding = Finding("IAC001", Severity.CRITICAL, "network", "m",
+                      Location("/r/main.tf", 3, 3), "aws_security_group.web", evidence="e")
+    (done,) = assign([finding], IdentityRoots("/r"))
+    assert done.fingerprint == base_hash("IAC001", "main.tf", "aws_security_group.web", "e") + ":1"
+    assert done.aliases == ()

@@ -131,13 +131,23 @@ def test_changed_lines_only(tmp_path: Path) -> None:
     repo.write("web.tf", NEW_SG)  # untracked: every line is new
     proc = repo.iaclint("scan", ".", "--new-since", "HEAD", "--changed-lines-only", "-f", "json")
     assert proc.returncode == 1, proc.stderr
+    # The module finding's own line did not change, but the module call that feeds it
+    # (its "via" location in main.tf) did: the change is what opened it.
     assert _findings(proc.stdout) == [
         ("legacy.tf", 7, "IAC001", "aws_security_group.legacy"),
+        ("modules/sg/main.tf", 7, "IAC001", "module.sg.aws_security_group.this"),
         ("web.tf", 7, "IAC001", "aws_security_group.web"),
     ]
     report = json.loads(proc.stdout)
     assert report["new_since"]["changed_lines_only"] is True
-    assert report["new_since"]["hidden"] == 1  # the module finding: its lines did not change
+    assert report["new_since"]["hidden"] == 0
+    # Untouched module call: the module finding is hidden again.
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "open", "--no-verify")
+    repo.write("web.tf", NEW_SG + "\n# touched\n")
+    again = repo.iaclint("scan", ".", "--new-since", "HEAD", "--changed-lines-only", "-f", "json")
+    assert _findings(again.stdout) == []
+    assert json.loads(again.stdout)["new_since"]["hidden"] == 3
 
 
 def test_unborn_head_makes_everything_new(tmp_path: Path) -> None:
