@@ -24,6 +24,7 @@ class Format(str, enum.Enum):
     TERRAFORM_JSON = "terraform-json"  # .tf.json
     CLOUDFORMATION = "cloudformation"
     IAM_POLICY = "iam-policy"
+    TERRAFORM_PLAN = "terraform-plan"  # `terraform show -json` of a plan
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ _CFN_MARKERS = re.compile(rb"AWSTemplateFormatVersion|AWS::Serverless-2016-10-31
 _CFN_TYPE = re.compile(rb"""["']?Type["']?\s*:\s*["']?(AWS|Alexa|Custom)::""")
 _RESOURCES = re.compile(rb"""(^|[\s{,])["']?Resources["']?\s*:""", re.M)
 _STATEMENT = re.compile(rb'"Statement"\s*:')
+_PLAN_VERSION = re.compile(rb'"format_version"\s*:')
+_PLAN_PART = re.compile(rb'"(planned_values|resource_changes|configuration)"\s*:')
 _JSON_EXT = (".json",)
 _YAML_EXT = (".yaml", ".yml", ".template", ".cfn", ".json")
 
@@ -63,6 +66,9 @@ def classify(path: Path, head: bytes) -> Format | str:
         return "Terraform variables file (read with its module)"
     if not name.endswith(_YAML_EXT + _JSON_EXT) and not name.endswith(".txt"):
         return "not an infrastructure file extension"
+    # First: a plan's values may hold a CloudFormation template body or policy text.
+    if name.endswith(".json") and _PLAN_VERSION.search(head) and _PLAN_PART.search(head):
+        return Format.TERRAFORM_PLAN
     if _CFN_MARKERS.search(head) or (_RESOURCES.search(head) and _CFN_TYPE.search(head)):
         return Format.CLOUDFORMATION
     if name.endswith(".json") and _STATEMENT.search(head):

@@ -11,8 +11,8 @@ has an undecided `Fn::If`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 import logging
+from collections.abc import Callable, Mapping
 from types import SimpleNamespace
 from typing import Any
 
