@@ -55,6 +55,19 @@ _JSON_EXT = (".json",)
 _YAML_EXT = (".yaml", ".yml", ".template", ".cfn", ".json")
 
 
+def _is_plan(head: bytes) -> bool:
+    """A Terraform plan (`terraform show -json`): `format_version` and a plan part, with
+    `format_version` (Terraform writes it first) before any CloudFormation or policy
+    marker, since a plan's values may hold a template body or policy text, while a
+    template or policy that merely mentions these names is not a plan."""
+    version = _PLAN_VERSION.search(head)
+    if version is None or _PLAN_PART.search(head) is None:
+        return False
+    others = [m.start() for m in (_CFN_MARKERS.search(head), _RESOURCES.search(head),
+                                  _STATEMENT.search(head)) if m is not None]
+    return not others or version.start() < min(others)
+
+
 def classify(path: Path, head: bytes) -> Format | str:
     """The file's format, or a reason string why it is not scanned."""
     name = path.name.lower()
@@ -66,8 +79,7 @@ def classify(path: Path, head: bytes) -> Format | str:
         return "Terraform variables file (read with its module)"
     if not name.endswith(_YAML_EXT + _JSON_EXT) and not name.endswith(".txt"):
         return "not an infrastructure file extension"
-    # First: a plan's values may hold a CloudFormation template body or policy text.
-    if name.endswith(".json") and _PLAN_VERSION.search(head) and _PLAN_PART.search(head):
+    if name.endswith(".json") and _is_plan(head):
         return Format.TERRAFORM_PLAN
     if _CFN_MARKERS.search(head) or (_RESOURCES.search(head) and _CFN_TYPE.search(head)):
         return Format.CLOUDFORMATION

@@ -73,6 +73,12 @@ def write(path: Path, data: Any) -> Path:
     ('{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}}', Format.CLOUDFORMATION),
     ('{"name": "x", "version": "1.0.0"}', None),
     ('{"format_version": "1.0", "values": {}}', None),  # a state, not a plan
+    # a template or a policy that mentions the names is not a plan
+    ('{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"C": {"Type": '
+     '"AWS::Config::ConfigRule", "Properties": {"format_version": 1, "configuration": 2}}}}',
+     Format.CLOUDFORMATION),
+    ('{"Statement": [{"Effect": "Allow", "Action": "*"}], "format_version": 1, '
+     '"configuration": 2}', Format.IAM_POLICY),
 ])
 def test_a_plan_is_recognised_by_its_content(text: str, expected: Format | None) -> None:
     verdict = classify(Path("x.json"), text.encode())

@@ -82,7 +82,7 @@ def index_key(index: Any) -> str:
         return ""
     if isinstance(index, bool) or not isinstance(index, (int, str)):
         raise TypeError
-    return f"[{index}]" if isinstance(index, int) else f"[{json.dumps(index)}]"
+    return f"[{index}]" if isinstance(index, int) else f"[{json.dumps(index, ensure_ascii=False)}]"
 
 
 def module_steps(address: str) -> list[tuple[str, str]]:
