@@ -13,7 +13,10 @@ the fields read here are:
 - `resource_changes[]`: `address`, `mode`, `change.actions` (["delete"] is not
   reported), `change.after` (only when `planned_values` is missing) and
   `change.after_unknown`, the same shape as the values with `true` where a value
-  is known only after apply: such a value is an Unknown, never a finding.
+  is known only after apply: such a value is an Unknown, never a finding. A
+  top-level value that is unknown only because the provider computes it and the
+  configuration does not write it (`id`, an unset `multi_az`) is unwritten, as in
+  `.tf`: the fact spec's AWS default applies.
 - `configuration.root_module`: `resources[]` with `address` and `expressions`,
   `module_calls{NAME: {source, expressions, module}}` and `outputs{NAME: {expression}}`;
   an expression is `{"constant_value": …}` or `{"references": [...]}`, and a nested
@@ -542,8 +545,12 @@ class PlanAdapter:
         cres = conf.resources.get(f"{r.type}.{r.name}") if conf else None
         exprs = cres.get("expressions") if isinstance(cres, dict) else None
         exprs = exprs if isinstance(exprs, dict) else {}
-        attrs = self._merge(r.values, self.unknowns.get(r.address), exprs, r, 0)
+        mask = self.unknowns.get(r.address)
+        attrs = self._merge(r.values, mask, exprs, r, 0)
         declared = self._declaration(r)
+        if isinstance(cres, dict) and isinstance(mask, dict):
+            for name in _unwritten(mask, exprs, declared[0] if declared else None):
+                attrs[name] = None
         locs: dict[tuple[Any, ...], Location] = {}
         if declared is not None:
             block, file = declared
@@ -597,6 +604,20 @@ class PlanAdapter:
             for key in own:
                 if ("tags", key) in node.attr_locs:
                     node.fact_locs[f"tags.{key}"] = node.attr_locs[("tags", key)]
+
+
+def _unwritten(mask: dict[str, Any], exprs: dict[str, Any], block: Block | None) -> list[str]:
+    """Top-level attributes the plan leaves unknown although the configuration does not
+    write them: computed by the provider (`id`, an unset `multi_az`), so AWS's default
+    applies, which the fact spec says for an unwritten value, as for the same resource
+    in `.tf`. Anything written (a variable, a reference) stays unknown; so does what a
+    `dynamic` block may write, when the `.tf` declaration says there is one."""
+    dynamic = {b.labels[0] for b in block.blocks_of("dynamic") if b.labels} if block else set()
+    return [
+        name for name, m in mask.items()
+        if m is True and name not in exprs and name not in dynamic and (
+            block is None or (name not in block.attributes and not block.blocks_of(name)))
+    ]
 
 
 class _PlanView:
