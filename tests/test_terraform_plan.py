@@ -277,7 +277,12 @@ def test_broken_json_and_odd_shapes_never_crash(tmp_path: Path) -> None:
     assert [f.rule_id for f in result.findings] == ["IAC000"]
     odd = plan([sg()])
     odd["resource_changes"] = [1, {"address": 3}, {"address": "x", "change": {"actions": 4}}]
-    odd["configuration"] = {"root_module": {"resources": [{"address": 1}]}}
+    odd["configuration"] = {"root_module": {"resources": [
+        {"address": 1},
+        {"address": "aws_security_group.web", "expressions": {"vpc_id": {"references": 3}}},
+    ]}}
+    odd["resource_changes"].append({"address": "aws_security_group.web",
+                                    "change": {"actions": ["create"], "after_unknown": True}})
     path = write(tmp_path / "odd.json", odd)
     result = run(path, root=tmp_path)
     assert not result.internal_errors

@@ -112,10 +112,11 @@ def _same(a: Any, b: Any) -> bool:
 def _roots(expr: Any) -> list[str]:
     """The distinct objects an expression names, in order: Terraform lists `a.b.c`,
     then `a.b` and `a` for one traversal; the longest stands for them."""
-    if not _is_expr(expr):
+    refs = expr.get("references") if _is_expr(expr) else None
+    if not isinstance(refs, list):
         return []
     roots: list[str] = []
-    for r in expr.get("references") or ():
+    for r in refs:
         if isinstance(r, str) and not any(
                 seen == r or seen.startswith((r + ".", r + "[")) for seen in roots):
             roots.append(r)
@@ -357,17 +358,12 @@ class PlanAdapter:
             return [self._resolve(root, module, calls, own_key, hops) for root in roots]
         if len(roots) == 1:
             m = _MODULE_REF.match(roots[0])
-            if m and m.group(3):
-                name, key = m.group(1), m.group(2)
-                child = self.modules.get((*calls, name))
-                prefix = f"{module}." if module else ""
-                chosen = self._pick({k: f"{prefix}module.{name}{k}" for k in self._module_keys(
-                    f"{prefix}module.{name}")}, key, own_key)
-                out = child.outputs.get(m.group(3)) if child else None
-                if chosen is not None and isinstance(out, dict):
-                    return self._item_refs(out.get("expression"), count, chosen,
-                                           (*calls, name), "", hops + 1)
-                return [None] * count
+            if m:
+                found_output = self._output(m, module, calls, own_key)
+                if found_output is None:
+                    return [None] * count
+                expr, inner, inner_calls = found_output
+                return self._item_refs(expr, count, inner, inner_calls, "", hops + 1)
             m = _RESOURCE_REF.match(roots[0])
             if m and m.group(1) not in _KEYWORDS and not m.group(3) and not m.group(4):
                 found = self.instances.get((module, m.group(1), m.group(2))) or {}
@@ -381,17 +377,11 @@ class PlanAdapter:
                  hops: int) -> Ref | None:
         m = _MODULE_REF.match(ref)
         if m:
-            name, key, output = m.group(1), m.group(2), m.group(3)
-            child = self.modules.get((*calls, name))
-            if child is None or output is None:
+            found_output = self._output(m, module, calls, own_key)
+            if found_output is None:
                 return None
-            prefix = f"{module}." if module else ""
-            chosen = self._pick({k: f"{prefix}module.{name}{k}" for k in self._module_keys(
-                f"{prefix}module.{name}")}, key, own_key)
-            out = child.outputs.get(output)
-            if chosen is None or not isinstance(out, dict):
-                return None
-            return self._refs(out.get("expression"), chosen, (*calls, name), "", hops + 1)
+            expr, inner, inner_calls = found_output
+            return self._refs(expr, inner, inner_calls, "", hops + 1)
         m = _VAR_REF.match(ref)
         if m:
             if not calls:
@@ -410,6 +400,19 @@ class PlanAdapter:
         instances = self.instances.get((module, m.group(1), m.group(2)))
         target = self._pick(instances or {}, m.group(3), own_key)
         return Ref(target, m.group(4)) if target is not None else None
+
+    def _output(self, m: re.Match[str], module: str, calls: tuple[str, ...], own_key: str
+                ) -> tuple[Any, str, tuple[str, ...]] | None:
+        """For `module.NAME[key].OUTPUT`: the output's expression, the module instance
+        it is evaluated in and that module's call path; None when not one instance."""
+        name, key, output = m.group(1), m.group(2), m.group(3)
+        child = self.modules.get((*calls, name))
+        out = child.outputs.get(output) if child is not None and output else None
+        if not isinstance(out, dict):
+            return None
+        call = f"{module}.module.{name}" if module else f"module.{name}"
+        chosen = self._pick({k: f"{call}{k}" for k in self._module_keys(call)}, key, own_key)
+        return None if chosen is None else (out.get("expression"), chosen, (*calls, name))
 
     def _module_keys(self, call_address: str) -> list[str]:
         out = []
@@ -546,6 +549,7 @@ class PlanAdapter:
         exprs = cres.get("expressions") if isinstance(cres, dict) else None
         exprs = exprs if isinstance(exprs, dict) else {}
         mask = self.unknowns.get(r.address)
+        mask = mask if isinstance(mask, dict) else None  # documented: an object like values
         attrs = self._merge(r.values, mask, exprs, r, 0)
         declared = self._declaration(r)
         if isinstance(cres, dict) and isinstance(mask, dict):
