@@ -24,6 +24,7 @@ class Format(str, enum.Enum):
     TERRAFORM_JSON = "terraform-json"  # .tf.json
     CLOUDFORMATION = "cloudformation"
     IAM_POLICY = "iam-policy"
+    TERRAFORM_PLAN = "terraform-plan"  # `terraform show -json` of a plan
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,23 @@ _CFN_MARKERS = re.compile(rb"AWSTemplateFormatVersion|AWS::Serverless-2016-10-31
 _CFN_TYPE = re.compile(rb"""["']?Type["']?\s*:\s*["']?(AWS|Alexa|Custom)::""")
 _RESOURCES = re.compile(rb"""(^|[\s{,])["']?Resources["']?\s*:""", re.M)
 _STATEMENT = re.compile(rb'"Statement"\s*:')
+_PLAN_VERSION = re.compile(rb'"format_version"\s*:')
+_PLAN_PART = re.compile(rb'"(planned_values|resource_changes|configuration)"\s*:')
 _JSON_EXT = (".json",)
 _YAML_EXT = (".yaml", ".yml", ".template", ".cfn", ".json")
+
+
+def _is_plan(head: bytes) -> bool:
+    """A Terraform plan (`terraform show -json`): `format_version` and a plan part, with
+    `format_version` (Terraform writes it first) before any CloudFormation or policy
+    marker, since a plan's values may hold a template body or policy text, while a
+    template or policy that merely mentions these names is not a plan."""
+    version = _PLAN_VERSION.search(head)
+    if version is None or _PLAN_PART.search(head) is None:
+        return False
+    others = [m.start() for m in (_CFN_MARKERS.search(head), _RESOURCES.search(head),
+                                  _STATEMENT.search(head)) if m is not None]
+    return not others or version.start() < min(others)
 
 
 def classify(path: Path, head: bytes) -> Format | str:
@@ -63,6 +79,8 @@ def classify(path: Path, head: bytes) -> Format | str:
         return "Terraform variables file (read with its module)"
     if not name.endswith(_YAML_EXT + _JSON_EXT) and not name.endswith(".txt"):
         return "not an infrastructure file extension"
+    if name.endswith(".json") and _is_plan(head):
+        return Format.TERRAFORM_PLAN
     if _CFN_MARKERS.search(head) or (_RESOURCES.search(head) and _CFN_TYPE.search(head)):
         return Format.CLOUDFORMATION
     if name.endswith(".json") and _STATEMENT.search(head):

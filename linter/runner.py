@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 _LANGUAGE = {
     Format.TERRAFORM: "terraform",
     Format.TERRAFORM_JSON: "terraform",
+    Format.TERRAFORM_PLAN: "terraform",  # the Terraform adapter weighs plans against .tf
     Format.CLOUDFORMATION: "cloudformation",
     Format.IAM_POLICY: "iam",
 }
@@ -50,6 +51,7 @@ _LOADER_NAMES = {"terraform": "Terraform", "cloudformation": "CloudFormation", "
 _WHAT = {
     Format.TERRAFORM: "a Terraform file",
     Format.TERRAFORM_JSON: "a Terraform JSON file",
+    Format.TERRAFORM_PLAN: "a Terraform plan",
     Format.CLOUDFORMATION: "a CloudFormation template (no Resources of AWS types)",
     Format.IAM_POLICY: "an IAM policy document (no policy statements found)",
 }

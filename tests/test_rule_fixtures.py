@@ -29,7 +29,7 @@ from linter.runner import ScanOptions, ScanResult, scan
 from rules import RULES
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
-LANGUAGES = ("terraform", "cloudformation", "iam")
+LANGUAGES = ("terraform", "cloudformation", "iam", "terraform-plan")
 
 Key = tuple[str, str, str, int]
 

@@ -22,6 +22,10 @@ def _loader_for(fmt: Format) -> Loader:
         from linter.loaders.terraform import load_terraform
 
         return load_terraform
+    if fmt is Format.TERRAFORM_PLAN:
+        from linter.loaders.terraform_plan import load_terraform_plan
+
+        return load_terraform_plan
     if fmt is Format.CLOUDFORMATION:
         from linter.loaders.cloudformation import load_cloudformation
 

@@ -21,6 +21,8 @@ providers or state:
   resource_facts.py  native types → kinds and facts (linter/facts.py)
   view.py            what resource_facts may ask about the resource being built
   project.py         walks the instances and builds the nodes
+  plan.py            a plan's JSON (`terraform show -json`): its resolved values,
+                     with kinds and facts filled by resource_facts as above
 
 Whatever cannot be known (computed attributes, data sources, variables without
 a value) is Unknown, or a Ref naming the resource it comes from; an expression
@@ -40,8 +42,10 @@ from typing import Any
 from linter.adapters import AdaptContext, AdaptResult, guarded
 from linter.adapters.terraform.config import ConfigLoader, root_directories
 from linter.adapters.terraform.literals import misspelt_literals
+from linter.adapters.terraform.plan import plan_nodes
 from linter.adapters.terraform.project import Project
 from linter.loaders.hcl_ast import TerraformFile
+from linter.loaders.terraform_plan import PlanFile
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +53,11 @@ log = logging.getLogger(__name__)
 def adapt(documents: list[Any], ctx: AdaptContext) -> AdaptResult:
     result = AdaptResult(stats={"tf_resources": 0, "tf_unknown_values": 0, "tf_modules": 0})
     scanned: dict[str, list[TerraformFile]] = {}
+    plans: list[PlanFile] = []
     for doc in documents:
-        if isinstance(doc, TerraformFile):
+        if isinstance(doc, PlanFile):
+            plans.append(doc)
+        elif isinstance(doc, TerraformFile):
             scanned.setdefault(os.path.dirname(os.path.abspath(doc.path)), []).append(doc)
             result.errors.extend(misspelt_literals(doc))
     loader = ConfigLoader(scanned)
@@ -76,7 +83,31 @@ def adapt(documents: list[Any], ctx: AdaptContext) -> AdaptResult:
                 result.nodes.append(node)
         for key, value in project.stats.items():
             result.stats[key] = result.stats.get(key, 0) + value
+    _add_plans(result, plans, scanned)
     return result
+
+
+def _add_plans(result: AdaptResult, plans: list[PlanFile],
+               scanned: dict[str, list[TerraformFile]]) -> None:
+    """Each plan's nodes. A plan is what its directory's configuration evaluates to with
+    every value resolved, so when that directory is also a scanned root module, the
+    plan's resources replace the ones evaluated from `.tf` (same address): one finding
+    per defect, with the plan's values, at the `.tf` lines (linter/adapters/terraform/plan.py)."""
+    replaced: set[str] = set()
+    for plan in sorted(plans, key=lambda p: p.path):
+        nodes = guarded(
+            result, plan.path, "the Terraform plan adapter",
+            functools.partial(plan_nodes, plan, scanned, result.errors),
+            "no resource of this plan was checked",
+        )
+        if nodes is None:
+            continue
+        root = os.path.dirname(os.path.abspath(plan.path))
+        replaced.update(f"{root}::{node.address}" for node in nodes)
+        result.nodes.extend(nodes)
+        result.stats["tf_plan_resources"] = result.stats.get("tf_plan_resources", 0) + len(nodes)
+    if replaced:
+        result.nodes = [n for n in result.nodes if n.id not in replaced]
 
 
 __all__ = ["adapt"]
