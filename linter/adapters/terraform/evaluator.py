@@ -14,12 +14,20 @@ import re
 from typing import Any, Protocol
 
 from linter.adapters.terraform.functions import (
+    UNKNOWN_CALL,
     FunctionError,
     Functions,
     first_unknown,
     to_bool,
     to_number,
     to_str,
+)
+from linter.adapters.terraform.limits import (
+    MAX_NUMBER_BITS,
+    MAX_STEPS,
+    MAX_STRING,
+    OUT_OF_STEPS,
+    Confinement,
 )
 from linter.adapters.terraform.values import (
     HOLE_END,
@@ -60,7 +68,8 @@ from linter.loaders.hcl_ast import (
 from linter.loaders.hcl_lark import parse_template
 from linter.model import Location, Ref, Unknown
 
-MAX_FILE_BYTES = 1024 * 1024
+#: Nesting of expressions evaluated inside each other (deeper: Invalid).
+MAX_EXPR_DEPTH = 200
 _HOLE = re.compile(f"{HOLE_START}(\\d+){HOLE_END}")
 
 
@@ -123,23 +132,57 @@ def text_of(expr: Expr | None) -> str | None:
     return None
 
 
+class _TooLong(Exception):
+    """A template's rendered text went past MAX_STRING."""
+
+
+class _Text(list[str]):
+    """Rendered template pieces that keep their total length under MAX_STRING."""
+
+    size = 0
+
+    def append(self, piece: str) -> None:
+        self.size += len(piece)
+        if self.size > MAX_STRING:
+            raise _TooLong
+        super().append(piece)
+
+
 class Evaluator:
-    def __init__(self) -> None:
+    """Evaluates expressions within the bounds of linter/adapters/terraform/limits.py:
+    files only inside `confinement` (none at all without one), at most MAX_STEPS steps
+    (then `exhausted` is set and every further value is unknown), values no larger than
+    MAX_WEIGHT."""
+
+    def __init__(self, confinement: Confinement | None = None) -> None:
         self.locmap = LocMap()
         self.functions = Functions(self.locmap)
+        self.functions.charge = self.charge
+        self.confinement = confinement or Confinement(())
         self.depth = 0
+        self.steps = 0
+        self.exhausted = False
+
+    def charge(self, steps: int = 1) -> bool:
+        """Count `steps` of work; False once the budget is spent."""
+        self.steps += steps
+        if self.steps > MAX_STEPS:
+            self.exhausted = True
+        return not self.exhausted
 
     # entry point ---------------------------------------------------------
 
     def ev(self, expr: Expr, scope: Scope) -> Any:
+        if not self.charge():
+            return OUT_OF_STEPS
         self.depth += 1
         try:
-            if self.depth > 200:
+            if self.depth > MAX_EXPR_DEPTH:
                 return INVALID
             method = _DISPATCH.get(type(expr))
             if method is None:
                 return INVALID
-            return method(self, expr, scope)
+            return self.functions.bounded(method(self, expr, scope))
         except (
             FunctionError,
             RecursionError,
@@ -167,9 +210,12 @@ class Evaluator:
         parts = expr.parts
         if len(parts) == 1 and isinstance(parts[0], Interp) and expr.body_line is None:
             return self.ev(parts[0].expr, scope)
-        out: list[str] = []
+        out = _Text()
         holes: list[Unknown] = []
-        unknown = self._render(parts, scope, out, holes)
+        try:
+            unknown = self._render(parts, scope, out, holes)
+        except _TooLong:
+            return Unknown(f"template text longer than {MAX_STRING} characters")
         if unknown is not None:
             return unknown
         text = "".join(out)
@@ -227,6 +273,8 @@ class Evaluator:
                 if isinstance(coll, Unknown):
                     return opaque(coll)
                 for key, value in _iterate(coll):
+                    if not self.charge():
+                        return OUT_OF_STEPS
                     bind = {part.val_var: value}
                     if part.key_var:
                         bind[part.key_var] = key
@@ -331,7 +379,13 @@ class Evaluator:
             u = first_unknown(*args)
             if u is not None or len(args) != 1:
                 return u or INVALID
-            return os.path.isfile(self._path(args[0], scope))
+            path = self._path(args[0], scope)
+            why = self.confinement.why_not(path)
+            if why is not None:
+                return Unknown(f"fileexists({os.path.basename(path)!r}): {why}")
+            return os.path.isfile(os.path.realpath(path))
+        if name.startswith("file") or name == "pathexpand":
+            return UNKNOWN_CALL  # the other file functions are not evaluated
         return self.functions.call(name, args)
 
     def _try(self, expr: FunctionCall, scope: Scope) -> Any:
@@ -352,12 +406,10 @@ class Evaluator:
             return value
         try:
             path = self._path(value, scope)
-            if os.path.getsize(path) > MAX_FILE_BYTES:
-                return Unknown("file too large")
-            with open(path, encoding="utf-8") as fh:
-                return SourcedStr(fh.read(), path, 1)
-        except (OSError, UnicodeDecodeError, FunctionError):
-            return Unknown("file not readable")
+        except FunctionError:
+            return INVALID
+        text = self.confinement.read_text(path)
+        return text if isinstance(text, Unknown) else SourcedStr(text, path, 1)
 
     def _file(self, args: list[Any], scope: Scope) -> Any:
         if len(args) != 1:
@@ -376,13 +428,16 @@ class Evaluator:
         if not isinstance(variables, dict):
             return INVALID
         parts = _template_parts(str(text))
-        out: list[str] = []
+        out = _Text()
         template_scope = Scope(scope.module, text.path, {str(k): v for k, v in variables.items()})
         template_scope.module = _TemplateNames(scope.module.directory)
         if len(parts) == 1 and isinstance(parts[0], Interp):
             return self.ev(parts[0].expr, template_scope)
         holes: list[Unknown] = []
-        u = self._render(list(parts), template_scope, out, holes)
+        try:
+            u = self._render(list(parts), template_scope, out, holes)
+        except _TooLong:
+            return Unknown(f"template text longer than {MAX_STRING} characters")
         if u is not None:
             return u
         if holes:
@@ -439,6 +494,10 @@ class Evaluator:
         if op == "-":
             return a - b
         if op == "*":
+            if isinstance(a, int) and isinstance(b, int) and (
+                a.bit_length() + b.bit_length() > MAX_NUMBER_BITS
+            ):
+                return Unknown(f"product larger than {MAX_NUMBER_BITS} bits")
             return a * b
         if op == "/":
             if b == 0:
@@ -498,6 +557,8 @@ class Evaluator:
         out_list: list[Any] = []
         out_map: dict[str, Any] = {}
         for key, value in _iterate(coll):
+            if not self.charge():
+                return OUT_OF_STEPS
             bind = {expr.val_var: value}
             if expr.key_var:
                 bind[expr.key_var] = key
