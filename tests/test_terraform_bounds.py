@@ -364,3 +364,27 @@ def test_a_repository_scanned_in_part_reads_its_own_files(
     main(["scan", "--format", "json", "."])
     out = capsys.readouterr().out
     assert "SHARED-OWNER" in out and SECRET not in out
+
+
+def test_a_for_expression_stops_growing_at_the_limit() -> None:
+    big = ["x" * 100] * 20_000  # 2 Mi characters: at the limit itself
+    evaluator = Evaluator()
+    value = ev("[for i in range(1000) : concat(big, [i])]", evaluator, big=big[:10_000])
+    assert reason(value).startswith("value larger than the evaluation limit")
+    assert not evaluator.exhausted  # stopped by size, long before the step budget
+
+
+def test_templates_calling_templates_end(tmp_path: Path, few_steps: int) -> None:
+    (tmp_path / "self.tpl").write_text(
+        '${templatefile("self.tpl", {})}${templatefile("self.tpl", {})}'
+    )
+    box = Evaluator(Confinement([str(tmp_path)]))
+    path = str(tmp_path / "main.tf")
+    # Terraform refuses templatefile() inside a template
+    assert not is_known(ev(f'templatefile("{tmp_path}/self.tpl", {{}})', box, path))
+    # texts with unknown parts that double at every level stop at the size limit
+    evaluator = Evaluator()
+    value = ev('"${x}${x}"', evaluator, x=Unknown("x"))
+    for _ in range(30):
+        value = ev('"${x}${x}"', evaluator, x=value)
+    assert evaluator.functions.weight(value) <= tf_limits.MAX_WEIGHT

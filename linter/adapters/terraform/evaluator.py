@@ -26,7 +26,9 @@ from linter.adapters.terraform.limits import (
     MAX_NUMBER_BITS,
     MAX_STEPS,
     MAX_STRING,
+    MAX_WEIGHT,
     OUT_OF_STEPS,
+    TOO_LARGE,
     Confinement,
 )
 from linter.adapters.terraform.values import (
@@ -237,9 +239,11 @@ class Evaluator:
             elif isinstance(part, Interp):
                 value = self.ev(part.expr, scope)
                 if isinstance(value, Unknown):
-                    if holes is None:
+                    if holes is None or self.exhausted:
                         return opaque(value)
                     if isinstance(value, PartialText):  # splice its known text in
+                        if not self.charge(len(value.holes)):
+                            return OUT_OF_STEPS
                         base = len(holes)
                         holes.extend(value.holes)
 
@@ -374,6 +378,8 @@ class Evaluator:
         if name == "file":
             return self._file(args, scope)
         if name == "templatefile":
+            if isinstance(scope.module, _TemplateNames):
+                return INVALID  # Terraform: templatefile cannot be called recursively
             return self._templatefile(args, scope)
         if name == "fileexists":
             u = first_unknown(*args)
@@ -556,9 +562,12 @@ class Evaluator:
         is_object = expr.key_expr is not None
         out_list: list[Any] = []
         out_map: dict[str, Any] = {}
+        size = 0  # the result's weight so far: stop building it once it is too large
         for key, value in _iterate(coll):
             if not self.charge():
                 return OUT_OF_STEPS
+            if size > MAX_WEIGHT:
+                return TOO_LARGE
             bind = {expr.val_var: value}
             if expr.key_var:
                 bind[expr.key_var] = key
@@ -570,7 +579,9 @@ class Evaluator:
                 if not to_bool(keep):
                     continue
             if not is_object:
-                out_list.append(self.ev(expr.value_expr, inner))
+                item = self.ev(expr.value_expr, inner)
+                size += self.functions.weight(item)
+                out_list.append(item)
                 continue
             assert expr.key_expr is not None
             k = self.ev(expr.key_expr, inner)
@@ -578,6 +589,7 @@ class Evaluator:
                 return k
             ks = to_str(k)
             v = self.ev(expr.value_expr, inner)
+            size += len(ks) + self.functions.weight(v)
             if expr.grouping:
                 out_map.setdefault(ks, []).append(v)
             elif ks in out_map:
