@@ -30,9 +30,13 @@ MAX_REPEAT = 1000
 
 
 def shorten(text: str, limit: int = MAX_QUOTED) -> str:
-    """`text` cut to `limit` characters with "…" marking the cut, so that a message
-    quoting a computed value stays one short line."""
-    return text if len(text) <= limit else text[:limit] + "…"
+    """`text` cut to `limit` characters, "…" marking the cut in the middle, so that a
+    message quoting a computed value stays one short line and values differing only at
+    the end (`…names[0]`, `…names[1]`) still read differently."""
+    if len(text) <= limit:
+        return text
+    head = limit * 3 // 4
+    return text[:head] + "…" + text[len(text) - (limit - head - 1):]
 
 
 def quoted(value: Any, limit: int = MAX_QUOTED) -> str:

@@ -304,7 +304,8 @@ def test_too_many_nodes_is_a_located_error(
 
 def test_quoted_values_are_short() -> None:
     assert limits.quoted("abc") == "'abc'"
-    assert limits.quoted("x" * 500) == repr("x" * limits.MAX_QUOTED + "…")
+    assert limits.quoted("a" * 500 + "[1]") == repr("a" * 60 + "…" + "a" * 16 + "[1]")
+    assert len(limits.shorten("b" * 10_000)) == limits.MAX_QUOTED
 
 
 def test_finding_messages_are_capped() -> None:
@@ -318,7 +319,7 @@ def test_finding_messages_are_capped() -> None:
     node = Node(id="n", address="a", native_type="t", kind=None, source=Source.TERRAFORM,
                 location=Location("f", 1, 1))
     finding = Probe().finding(node, "m" * 100_000)
-    assert len(finding.message) == limits.MAX_MESSAGE + 1
+    assert len(finding.message) == limits.MAX_MESSAGE
 
 
 def test_catastrophic_tag_pattern_is_a_config_error() -> None:
@@ -339,7 +340,7 @@ def test_long_tag_values_are_quoted_short(
     monkeypatch.chdir(proj)
     assert main(["scan", "--format", "json", "."]) == 1
     out = capsys.readouterr().out
-    assert "abcdefgh" * 10 in out and "abcdefgh" * 20 not in out
+    assert "abcdefgh" * 7 in out and "abcdefgh" * 11 not in out
 
 
 def test_a_repository_scanned_in_part_reads_its_own_files(

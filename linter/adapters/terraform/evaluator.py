@@ -651,8 +651,19 @@ __all__ = [
 ]
 
 
-@functools.lru_cache(maxsize=256)
+#: Template texts longer than this are parsed at each call rather than kept, so that
+#: the cache holds at most 256 templates of 64 KiB.
+_CACHED_TEMPLATE = 64 * 1024
+
+
 def _template_parts(text: str) -> tuple[Any, ...]:
     """A template file is parsed once per process, however many module instances
     (and `--new-since` states) render it; the parts are never mutated."""
+    if len(text) > _CACHED_TEMPLATE:
+        return tuple(parse_template(text, 1))
+    return _cached_template_parts(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_template_parts(text: str) -> tuple[Any, ...]:
     return tuple(parse_template(text, 1))
