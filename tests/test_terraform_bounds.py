@@ -389,3 +389,17 @@ def test_templates_calling_templates_end(tmp_path: Path, few_steps: int) -> None
     for _ in range(30):
         value = ev('"${x}${x}"', evaluator, x=value)
     assert evaluator.functions.weight(value) <= tf_limits.MAX_WEIGHT
+
+
+def test_a_home_directory_is_not_a_scan_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    (home / "pr").mkdir(parents=True)
+    (home / ".aws").mkdir()
+    (home / "pr" / "main.tf").write_text("")
+    monkeypatch.setattr(tf_limits, "_BROAD", frozenset({str(home.resolve()), "/"}))
+    box = Confinement.of_scan(str(home), [str(home / "pr")])
+    assert box.inside(str(home / "pr" / "x.json"))
+    assert not box.inside(str(home / ".aws" / "credentials"))
+    assert Confinement.of_scan(str(tmp_path), [str(home / "pr")]).inside(str(home / ".aws"))

@@ -55,7 +55,7 @@ def adapt(documents: list[Any], ctx: AdaptContext) -> AdaptResult:
             scanned.setdefault(os.path.dirname(os.path.abspath(doc.path)), []).append(doc)
             result.errors.extend(misspelt_literals(doc))
     # file(), templatefile(), tfvars and module sources read only inside these trees
-    confinement = Confinement.of_scan((ctx.root, *scanned))
+    confinement = Confinement.of_scan(ctx.root, scanned)
     loader = ConfigLoader(scanned, confinement)
     seen: set[str] = set()
     for root in root_directories(scanned):

@@ -43,15 +43,18 @@ TOO_LARGE = Unknown(f"value larger than the evaluation limit ({MAX_WEIGHT} items
 OUT_OF_STEPS = Unknown(f"evaluation stopped after {MAX_STEPS} steps")
 
 
+#: Directories too broad to confine anything: never a root unless scanned themselves.
+_BROAD = frozenset({os.path.realpath(os.path.expanduser("~")), os.path.realpath(os.sep)})
+
+
 def work_tree(directory: str) -> str | None:
     """The git work tree holding `directory` (the nearest parent with a `.git`), unless
     that is the home or the root directory: a repository scanned in part still reads its
     own modules and files, not a home directory kept under git."""
     here = os.path.realpath(directory)
-    excluded = {os.path.realpath(os.path.expanduser("~")), os.path.realpath(os.sep)}
     while True:
         if os.path.lexists(os.path.join(here, ".git")):
-            return None if here in excluded else here
+            return None if here in _BROAD else here
         parent = os.path.dirname(here)
         if parent == here:
             return None
@@ -69,9 +72,14 @@ class Confinement:
         self.roots = tuple(sorted({os.path.realpath(r) for r in roots if r}))
 
     @classmethod
-    def of_scan(cls, directories: Iterable[str]) -> Confinement:
-        """The scan root and scanned `directories` plus the git work trees holding them."""
+    def of_scan(cls, scan_root: str, directories: Iterable[str]) -> Confinement:
+        """The scan root and scanned `directories` plus the git work trees holding them.
+        A scan root that is the home or `/` directory (iaclint run there on a checkout
+        below it) does not count: only what is scanned and its repository do."""
         dirs = {os.path.realpath(d) for d in directories if d}
+        root = os.path.realpath(scan_root)
+        if root not in _BROAD:
+            dirs.add(root)
         return cls(dirs | {t for d in dirs if (t := work_tree(d)) is not None})
 
     def why_not(self, path: str) -> str | None:
