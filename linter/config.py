@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from linter.config_files import CONFIG_NAMES, ConfigError, describe, find_config, read_mapping
+from linter.limits import risky_pattern
 from linter.model import Severity
 from linter.selection import normalize
 
@@ -103,6 +104,7 @@ class Config:
             cfg.public_facing_tags = {k: list(v) for k, v in data["public_facing_tags"].items()}
         if "tag_value_patterns" in data:
             cfg.tag_value_patterns = dict(data["tag_value_patterns"])
+            _check_patterns(cfg.tag_value_patterns, path)
         if "include_partial_wildcards" in data:
             cfg.include_partial_wildcards = bool(data["include_partial_wildcards"])
         if "severity_overrides" in data:
@@ -117,6 +119,18 @@ class Config:
             base = Path(path).parent if path else Path()
             cfg.baseline = os.path.abspath(base / data["baseline"])
         return cfg
+
+
+def _check_patterns(patterns: dict[str, str], path: str | None) -> None:
+    """A configuration may come with the code it checks (a pull request): a pattern that
+    could backtrack for minutes is refused here rather than run (linter/limits.py)."""
+    for key, pattern in patterns.items():
+        reason = risky_pattern(pattern)
+        if reason is not None:
+            raise ConfigError(
+                f"{path or 'configuration'}: invalid value for 'tag_value_patterns.{key}': "
+                f"{reason}; write the pattern without nested or alternated repeats"
+            )
 
 
 def _ignore_entry(data: dict[str, Any], path: str | None) -> IgnoreEntry:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
+from linter.limits import cap_message
 from linter.model import Finding, InternalError, Location, Node, Related, Severity
 
 if TYPE_CHECKING:
@@ -61,12 +62,14 @@ class Rule:
         a tag name); it is part of the finding's fingerprint. Leave it empty when
         the rule reports a resource at most once. `related` lists the other places
         on the path that cause it (a route table, a policy attachment), in path
-        order; repeats are dropped."""
+        order; repeats are dropped. A message longer than limits.MAX_MESSAGE is cut:
+        it may quote values the scanned code computed (quote them with
+        `limits.quoted`, which keeps each short)."""
         return Finding(
             rule_id=self.id,
             severity=severity if severity is not None else self.severity,
             category=self.category,
-            message=message,
+            message=cap_message(message),
             location=location or node.location,
             address=node.address,
             native_type=node.native_type,

@@ -12,6 +12,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
 from linter.facts import BlockDevice, Encryption, Statement
+from linter.limits import quoted, shorten
 from linter.model import Finding, Node, Related, Severity, is_known
 from rules._base import BuiltinRule, failing, not_true, when
 from rules.iam_wildcard import grants, policy_related
@@ -216,8 +217,8 @@ class S3BucketEncryption(BuiltinRule):
             elif isinstance(algorithm, str) and algorithm.strip().lower() not in _S3_ALGORITHMS:
                 yield self.finding(
                     node,
-                    f"S3 bucket {node.address} sets encryption algorithm {algorithm!r}, which "
-                    "does not encrypt (use AES256 or aws:kms)",
+                    f"S3 bucket {node.address} sets encryption algorithm {quoted(algorithm)}, "
+                    "which does not encrypt (use AES256 or aws:kms)",
                     enc.location,
                     Severity.HIGH,
                     evidence="encryption algorithm",
@@ -489,7 +490,7 @@ def _unencrypted_clause(conditions: Any) -> str | None:
             ):
                 return f"{operator} {key} = true (the upload carries no encryption header)"
             if op in _ADMITS_UNENCRYPTED and all(is_known(v) for v in values):
-                return f"{operator} {key} {values!r}"
+                return f"{operator} {key} {shorten(repr(values))}"
     return None
 
 

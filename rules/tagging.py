@@ -7,16 +7,20 @@ propagated auto scaling tags, …). A tag whose value is unknown counts as prese
 
 from __future__ import annotations
 
-import re
+import contextlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from linter.limits import RegexRefused, compile_safe, quoted, search_safe
 from linter.model import Finding, Location, Node, Related, Severity, is_known
 from rules._base import BuiltinRule
 
 if TYPE_CHECKING:
     from linter.config import Config
     from linter.model import Graph
+
+#: Characters AWS allows in a tag value: a longer value never matches a pattern.
+MAX_TAG_VALUE = 256
 
 _LINKS = (
     "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html",
@@ -150,22 +154,32 @@ class TagValuePattern(BuiltinRule):
     def check(self, graph: Graph, config: Config) -> Iterator[Finding]:
         if not config.tag_value_patterns:
             return
-        patterns = {k: re.compile(v) for k, v in config.tag_value_patterns.items()}
+        # validated when the configuration is read; one set in code may still be refused
+        patterns = {}
+        for key, source in config.tag_value_patterns.items():
+            with contextlib.suppress(RegexRefused):
+                patterns[key] = compile_safe(source)
         for node, tags in _tagged(graph):
-            for key, pattern in patterns.items():
+            for key, pattern in list(patterns.items()):
                 value = (tags or {}).get(key)
                 if value is None or not is_known(value):
                     continue
                 text = str(value)
-                if pattern.search(text) is None:
-                    yield self.finding(
-                        node,
-                        f"{node.address} tag '{key}' has value {text!r}, which does not "
-                        f"match {pattern.pattern!r}",
-                        _tags_loc(node, key),
-                        evidence=f"tag {key}",
-                        related=_defaults(node, key),
-                    )
+                if len(text) <= MAX_TAG_VALUE:  # AWS allows no longer value
+                    try:
+                        if search_safe(pattern, text) is not None:
+                            continue
+                    except RegexRefused:  # too slow: this pattern is not used any more
+                        del patterns[key]
+                        continue
+                yield self.finding(
+                    node,
+                    f"{node.address} tag '{key}' has value {quoted(text)}, which does not "
+                    f"match {quoted(pattern.pattern)}",
+                    _tags_loc(node, key),
+                    evidence=f"tag {key}",
+                    related=_defaults(node, key),
+                )
 
 
 RULES = [MissingRequiredTags, UntaggedResource, TagValuePattern]

@@ -20,8 +20,10 @@ def adapt_paths(
     tf_vars: dict[str, str] | None = None,
     tf_var_files: list[str] | None = None,
     env: dict[str, str] | None = None,
+    errors: list[ParseError] | None = None,
 ) -> tuple[dict[str, Node], dict[str, int]]:
-    """Nodes by address (and the adapter's stats) for the Terraform files under `paths`."""
+    """Nodes by address (and the adapter's stats) for the Terraform files under `paths`;
+    the adapter's located errors go to `errors` (none are expected without it)."""
     files, _, _ = discover([str(p) for p in paths])
     docs = [load(f) for f in files]
     docs = [d for d in docs if d is not None and not isinstance(d, ParseError)]
@@ -33,7 +35,10 @@ def adapt_paths(
         env=env or {},
     )
     result = adapt(docs, ctx)
-    assert not result.errors, result.errors
+    if errors is not None:
+        errors.extend(result.errors)
+    else:
+        assert not result.errors, result.errors
     return {n.address: n for n in result.nodes}, result.stats
 
 

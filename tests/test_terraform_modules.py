@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from linter.config import Config
-from linter.model import Ref, Unknown, is_known
+from linter.model import ParseError, Ref, Unknown, is_known
 from linter.registry import load_rules
 from linter.runner import ScanOptions, scan
 from tests.test_terraform_helpers import adapt_paths, fixture
@@ -92,8 +92,13 @@ def test_registry_module_from_modules_json(tmp_path: Path) -> None:
 
 
 def test_module_cycle_terminates() -> None:
-    nodes, _ = adapt_paths(fixture("cycle"))
+    errors: list[ParseError] = []
+    nodes, _ = adapt_paths(fixture("cycle"), errors=errors)
     assert set(nodes) == {"aws_ebs_volume.a", "module.b.aws_ebs_volume.b"}
+    # the call that closes the cycle is a located problem of the input (IAC000)
+    (error,) = errors
+    assert (Path(error.path).parent.name, error.line) == ("b", 1)
+    assert "cycle (a → b → a)" in error.message
 
 
 def test_variable_precedence() -> None:

@@ -41,6 +41,7 @@ from typing import Any
 
 from linter.adapters import AdaptContext, AdaptResult, guarded
 from linter.adapters.terraform.config import ConfigLoader, root_directories
+from linter.adapters.terraform.limits import Confinement
 from linter.adapters.terraform.literals import misspelt_literals
 from linter.adapters.terraform.plan import plan_nodes
 from linter.adapters.terraform.project import Project
@@ -60,19 +61,22 @@ def adapt(documents: list[Any], ctx: AdaptContext) -> AdaptResult:
         elif isinstance(doc, TerraformFile):
             scanned.setdefault(os.path.dirname(os.path.abspath(doc.path)), []).append(doc)
             result.errors.extend(misspelt_literals(doc))
-    loader = ConfigLoader(scanned)
+    # file(), templatefile(), tfvars and module sources read only inside these trees
+    confinement = Confinement.of_scan(ctx.root, scanned)
+    loader = ConfigLoader(scanned, confinement)
     seen: set[str] = set()
     for root in root_directories(scanned):
         config = loader.get(root)
         if config is None:
             continue
-        project = Project(root, loader, ctx)
+        project = Project(root, loader, ctx, confinement)
         first = config.files[0].path if config.files else root
         started = time.perf_counter()
         nodes = guarded(
             result, first, "the Terraform adapter", functools.partial(project.run, config),
             "no resource of the root module this file belongs to was checked",
         )
+        result.errors.extend(project.errors)
         if nodes is None:
             continue
         log.debug("evaluated the root module %s: %d resources in %.3fs", root, len(nodes),

@@ -11,9 +11,10 @@ import json
 import os
 from dataclasses import dataclass, field
 
+from linter.adapters.terraform.limits import MAX_MODULE_FILE_BYTES, Confinement
 from linter.loaders.hcl_ast import Attribute, Block, Literal, TerraformFile
 from linter.loaders.terraform import load_terraform
-from linter.model import ParseError
+from linter.model import ParseError, Unknown
 
 MODULE_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 
@@ -154,8 +155,12 @@ def local_source_dir(caller_dir: str, block: Block) -> str | None:
 class ConfigLoader:
     """Module configurations by directory: scanned documents first, then the disk."""
 
-    def __init__(self, scanned: dict[str, list[TerraformFile]]) -> None:
+    def __init__(
+        self, scanned: dict[str, list[TerraformFile]], confinement: Confinement | None = None
+    ) -> None:
         self.scanned = scanned
+        #: Module directories read from disk must lie inside it (default: the scanned ones).
+        self.confinement = confinement or Confinement(scanned)
         self._cache: dict[str, ModuleConfig | None] = {}
         self._modules_json: dict[str, dict[str, str]] = {}
 
@@ -166,14 +171,13 @@ class ConfigLoader:
         # The runner hands over whole module directories (linter.runner adds the
         # siblings of a named file); other module sources are read from disk here.
         files = self.scanned.get(directory)
-        if files is None:
+        if files is None and self.confinement.inside(directory):
             files = self._from_disk(directory)
         cfg = ModuleConfig.build(directory, files) if files else None
         self._cache[directory] = cfg
         return cfg
 
-    @staticmethod
-    def _from_disk(directory: str) -> list[TerraformFile] | None:
+    def _from_disk(self, directory: str) -> list[TerraformFile] | None:
         try:
             names = sorted(os.listdir(directory))
         except OSError:
@@ -183,14 +187,10 @@ class ConfigLoader:
             if not name.endswith((".tf", ".tf.json")) or name.startswith("."):
                 continue
             path = os.path.join(directory, name)
-            if not os.path.isfile(path):
+            text = self.confinement.read_text(path, MAX_MODULE_FILE_BYTES)
+            if isinstance(text, Unknown):
                 continue
-            try:
-                with open(path, "rb") as fh:
-                    data = fh.read()
-            except OSError:
-                continue
-            doc = load_terraform(path, data)
+            doc = load_terraform(path, text.encode("utf-8"))
             if not isinstance(doc, ParseError):
                 out.append(doc)
         return out
@@ -202,14 +202,16 @@ class ConfigLoader:
             table = {}
             path = os.path.join(root_dir, ".terraform", "modules", "modules.json")
             try:
-                with open(path, encoding="utf-8") as fh:
-                    data = json.load(fh)
+                text = self.confinement.read_text(path)
+                if isinstance(text, Unknown):
+                    raise ValueError(text.reason)
+                data = json.loads(text)
                 for entry in data.get("Modules", []) or []:
                     if isinstance(entry, dict) and entry.get("Key") and entry.get("Dir"):
-                        table[str(entry["Key"])] = os.path.normpath(
-                            os.path.join(root_dir, str(entry["Dir"]))
-                        )
-            except (OSError, ValueError, AttributeError):
+                        target = os.path.normpath(os.path.join(root_dir, str(entry["Dir"])))
+                        if self.confinement.inside(target):
+                            table[str(entry["Key"])] = target
+            except (OSError, ValueError, AttributeError, RecursionError):
                 pass
             self._modules_json[root_dir] = table
         return table.get(key)

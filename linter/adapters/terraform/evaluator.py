@@ -14,12 +14,22 @@ import re
 from typing import Any, Protocol
 
 from linter.adapters.terraform.functions import (
+    UNKNOWN_CALL,
     FunctionError,
     Functions,
     first_unknown,
     to_bool,
     to_number,
     to_str,
+)
+from linter.adapters.terraform.limits import (
+    MAX_NUMBER_BITS,
+    MAX_STEPS,
+    MAX_STRING,
+    MAX_WEIGHT,
+    OUT_OF_STEPS,
+    TOO_LARGE,
+    Confinement,
 )
 from linter.adapters.terraform.values import (
     HOLE_END,
@@ -60,7 +70,8 @@ from linter.loaders.hcl_ast import (
 from linter.loaders.hcl_lark import parse_template
 from linter.model import Location, Ref, Unknown
 
-MAX_FILE_BYTES = 1024 * 1024
+#: Nesting of expressions evaluated inside each other (deeper: Invalid).
+MAX_EXPR_DEPTH = 200
 _HOLE = re.compile(f"{HOLE_START}(\\d+){HOLE_END}")
 
 
@@ -123,23 +134,57 @@ def text_of(expr: Expr | None) -> str | None:
     return None
 
 
+class _TooLong(Exception):
+    """A template's rendered text went past MAX_STRING."""
+
+
+class _Text(list[str]):
+    """Rendered template pieces that keep their total length under MAX_STRING."""
+
+    size = 0
+
+    def append(self, piece: str) -> None:
+        self.size += len(piece)
+        if self.size > MAX_STRING:
+            raise _TooLong
+        super().append(piece)
+
+
 class Evaluator:
-    def __init__(self) -> None:
+    """Evaluates expressions within the bounds of linter/adapters/terraform/limits.py:
+    files only inside `confinement` (none at all without one), at most MAX_STEPS steps
+    (then `exhausted` is set and every further value is unknown), values no larger than
+    MAX_WEIGHT."""
+
+    def __init__(self, confinement: Confinement | None = None) -> None:
         self.locmap = LocMap()
         self.functions = Functions(self.locmap)
+        self.functions.charge = self.charge
+        self.confinement = confinement or Confinement(())
         self.depth = 0
+        self.steps = 0
+        self.exhausted = False
+
+    def charge(self, steps: int = 1) -> bool:
+        """Count `steps` of work; False once the budget is spent."""
+        self.steps += steps
+        if self.steps > MAX_STEPS:
+            self.exhausted = True
+        return not self.exhausted
 
     # entry point ---------------------------------------------------------
 
     def ev(self, expr: Expr, scope: Scope) -> Any:
+        if not self.charge():
+            return OUT_OF_STEPS
         self.depth += 1
         try:
-            if self.depth > 200:
+            if self.depth > MAX_EXPR_DEPTH:
                 return INVALID
             method = _DISPATCH.get(type(expr))
             if method is None:
                 return INVALID
-            return method(self, expr, scope)
+            return self.functions.bounded(method(self, expr, scope))
         except (
             FunctionError,
             RecursionError,
@@ -167,9 +212,12 @@ class Evaluator:
         parts = expr.parts
         if len(parts) == 1 and isinstance(parts[0], Interp) and expr.body_line is None:
             return self.ev(parts[0].expr, scope)
-        out: list[str] = []
+        out = _Text()
         holes: list[Unknown] = []
-        unknown = self._render(parts, scope, out, holes)
+        try:
+            unknown = self._render(parts, scope, out, holes)
+        except _TooLong:
+            return Unknown(f"template text longer than {MAX_STRING} characters")
         if unknown is not None:
             return unknown
         text = "".join(out)
@@ -191,9 +239,11 @@ class Evaluator:
             elif isinstance(part, Interp):
                 value = self.ev(part.expr, scope)
                 if isinstance(value, Unknown):
-                    if holes is None:
+                    if holes is None or self.exhausted:
                         return opaque(value)
                     if isinstance(value, PartialText):  # splice its known text in
+                        if not self.charge(len(value.holes)):
+                            return OUT_OF_STEPS
                         base = len(holes)
                         holes.extend(value.holes)
 
@@ -227,6 +277,8 @@ class Evaluator:
                 if isinstance(coll, Unknown):
                     return opaque(coll)
                 for key, value in _iterate(coll):
+                    if not self.charge():
+                        return OUT_OF_STEPS
                     bind = {part.val_var: value}
                     if part.key_var:
                         bind[part.key_var] = key
@@ -326,12 +378,20 @@ class Evaluator:
         if name == "file":
             return self._file(args, scope)
         if name == "templatefile":
+            if isinstance(scope.module, _TemplateNames):
+                return INVALID  # Terraform: templatefile cannot be called recursively
             return self._templatefile(args, scope)
         if name == "fileexists":
             u = first_unknown(*args)
             if u is not None or len(args) != 1:
                 return u or INVALID
-            return os.path.isfile(self._path(args[0], scope))
+            path = self._path(args[0], scope)
+            why = self.confinement.why_not(path)
+            if why is not None:
+                return Unknown(f"fileexists({os.path.basename(path)!r}): {why}")
+            return os.path.isfile(os.path.realpath(path))
+        if name.startswith("file") or name == "pathexpand":
+            return UNKNOWN_CALL  # the other file functions are not evaluated
         return self.functions.call(name, args)
 
     def _try(self, expr: FunctionCall, scope: Scope) -> Any:
@@ -352,12 +412,10 @@ class Evaluator:
             return value
         try:
             path = self._path(value, scope)
-            if os.path.getsize(path) > MAX_FILE_BYTES:
-                return Unknown("file too large")
-            with open(path, encoding="utf-8") as fh:
-                return SourcedStr(fh.read(), path, 1)
-        except (OSError, UnicodeDecodeError, FunctionError):
-            return Unknown("file not readable")
+        except FunctionError:
+            return INVALID
+        text = self.confinement.read_text(path)
+        return text if isinstance(text, Unknown) else SourcedStr(text, path, 1)
 
     def _file(self, args: list[Any], scope: Scope) -> Any:
         if len(args) != 1:
@@ -376,13 +434,16 @@ class Evaluator:
         if not isinstance(variables, dict):
             return INVALID
         parts = _template_parts(str(text))
-        out: list[str] = []
+        out = _Text()
         template_scope = Scope(scope.module, text.path, {str(k): v for k, v in variables.items()})
         template_scope.module = _TemplateNames(scope.module.directory)
         if len(parts) == 1 and isinstance(parts[0], Interp):
             return self.ev(parts[0].expr, template_scope)
         holes: list[Unknown] = []
-        u = self._render(list(parts), template_scope, out, holes)
+        try:
+            u = self._render(list(parts), template_scope, out, holes)
+        except _TooLong:
+            return Unknown(f"template text longer than {MAX_STRING} characters")
         if u is not None:
             return u
         if holes:
@@ -439,6 +500,10 @@ class Evaluator:
         if op == "-":
             return a - b
         if op == "*":
+            if isinstance(a, int) and isinstance(b, int) and (
+                a.bit_length() + b.bit_length() > MAX_NUMBER_BITS
+            ):
+                return Unknown(f"product larger than {MAX_NUMBER_BITS} bits")
             return a * b
         if op == "/":
             if b == 0:
@@ -497,7 +562,12 @@ class Evaluator:
         is_object = expr.key_expr is not None
         out_list: list[Any] = []
         out_map: dict[str, Any] = {}
+        size = 0  # the result's weight so far: stop building it once it is too large
         for key, value in _iterate(coll):
+            if not self.charge():
+                return OUT_OF_STEPS
+            if size > MAX_WEIGHT:
+                return TOO_LARGE
             bind = {expr.val_var: value}
             if expr.key_var:
                 bind[expr.key_var] = key
@@ -509,7 +579,9 @@ class Evaluator:
                 if not to_bool(keep):
                     continue
             if not is_object:
-                out_list.append(self.ev(expr.value_expr, inner))
+                item = self.ev(expr.value_expr, inner)
+                size += self.functions.weight(item)
+                out_list.append(item)
                 continue
             assert expr.key_expr is not None
             k = self.ev(expr.key_expr, inner)
@@ -517,6 +589,7 @@ class Evaluator:
                 return k
             ks = to_str(k)
             v = self.ev(expr.value_expr, inner)
+            size += len(ks) + self.functions.weight(v)
             if expr.grouping:
                 out_map.setdefault(ks, []).append(v)
             elif ks in out_map:
@@ -578,8 +651,19 @@ __all__ = [
 ]
 
 
-@functools.lru_cache(maxsize=256)
+#: Template texts longer than this are parsed at each call rather than kept, so that
+#: the cache holds at most 256 templates of 64 KiB.
+_CACHED_TEMPLATE = 64 * 1024
+
+
 def _template_parts(text: str) -> tuple[Any, ...]:
     """A template file is parsed once per process, however many module instances
     (and `--new-since` states) render it; the parts are never mutated."""
+    if len(text) > _CACHED_TEMPLATE:
+        return tuple(parse_template(text, 1))
+    return _cached_template_parts(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_template_parts(text: str) -> tuple[Any, ...]:
     return tuple(parse_template(text, 1))

@@ -18,6 +18,15 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
+from linter import limits as shared_limits
+from linter.adapters.terraform.limits import (
+    MAX_NUMBER_BITS,
+    MAX_NUMBER_TEXT,
+    MAX_RANGE,
+    MAX_STRING,
+    MAX_WEIGHT,
+    TOO_LARGE,
+)
 from linter.adapters.terraform.values import (
     INVALID,
     Invalid,
@@ -36,8 +45,29 @@ F = TypeVar("F", bound=Func)
 UNKNOWN_CALL = Unknown("function result")
 
 
+#: Functions whose work does not grow with their arguments (a lookup in a big map is
+#: not charged for the map's size).
+_CONSTANT_WORK = frozenset({
+    "lookup", "element", "length", "coalesce", "coalescelist", "tomap", "one", "sensitive",
+    "nonsensitive", "tonumber", "tobool", "tostring", "abs", "ceil", "floor", "signum", "log",
+    "pow", "min", "max", "cidrhost", "cidrnetmask", "cidrsubnet",
+})
+
+
 class FunctionError(Exception):
     """Raised inside a function for input Terraform would reject; becomes Invalid."""
+
+
+class LimitError(Exception):
+    """Raised inside a function whose result would pass an evaluation limit
+    (linter/adapters/terraform/limits.py); becomes an Unknown with the reason."""
+
+
+def _check_len(n: int, what: str = "string") -> None:
+    """LimitError when a result of `n` characters/items would be too large, checked
+    before it is built."""
+    if n > MAX_STRING:
+        raise LimitError(f"{what} result longer than {MAX_STRING}")
 
 
 def first_unknown(*values: Any) -> Unknown | None:
@@ -219,29 +249,78 @@ class Functions:
             "regexall": self.regexall,
             "matchkeys": self.matchkeys,
             "signum": known_args(lambda n: (to_number(n) > 0) - (to_number(n) < 0)),
-            "pow": known_args(lambda a, b: to_number(a) ** to_number(b)),
-            "parseint": known_args(lambda s, b: int(to_str(s), _int(b))),
+            "pow": known_args(_pow),
+            "parseint": known_args(_parseint),
             "basename": _strfn(lambda s: s.rstrip("/").rsplit("/", 1)[-1]),
             "dirname": _strfn(lambda s: s.rsplit("/", 1)[0] if "/" in s else "."),
             "abspath": _strfn(lambda s: s),
-            "base64encode": _strfn(lambda s: base64.b64encode(s.encode()).decode()),
+            "base64encode": _strfn(lambda s: base64.b64encode(_at_most(s, 2).encode()).decode()),
             "base64decode": _strfn(lambda s: base64.b64decode(s).decode()),
             "md5": _strfn(lambda s: hashlib.md5(s.encode()).hexdigest()),
             "sha1": _strfn(lambda s: hashlib.sha1(s.encode()).hexdigest()),
             "sha256": _strfn(lambda s: hashlib.sha256(s.encode()).hexdigest()),
             "strrev": _strfn(lambda s: s[::-1]),
-            "urlencode": _strfn(lambda s: urllib.parse.quote(s, safe="")),
+            "urlencode": _strfn(lambda s: urllib.parse.quote(_at_most(s, 3), safe="")),
             "indent": self.indent,
             "cidrsubnets": self.cidrsubnets,
             "log": known_args(lambda n, b: math.log(to_number(n), to_number(b))),
         }
 
+        #: The evaluator's step budget (Evaluator.charge); False: spent.
+        self.charge: Callable[[int], bool] = lambda steps: True
+        self._weights: dict[int, tuple[Any, int]] = {}
+
+    def weight(self, value: Any) -> int:
+        """`value`'s size as a tree (limits.MAX_WEIGHT), memoized per list and map so
+        that values sharing parts are measured once; stops counting past the limit."""
+        if isinstance(value, str):
+            return len(value)
+        if isinstance(value, PartialText):
+            return len(value.text)
+        if isinstance(value, UnknownJson):
+            return self.weight(value.source_value)
+        if not isinstance(value, (list, dict, tuple)):
+            return 1
+        entry = self._weights.get(id(value))
+        if entry is not None and entry[0] is value:
+            return entry[1]
+        total = 1
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            total += self.weight(item) + (len(key) if isinstance(key, str) else 0)
+            if total > MAX_WEIGHT:
+                break
+        self._weights[id(value)] = (value, total)
+        return total
+
+    def bounded(self, value: Any) -> Any:
+        """`value`, or TOO_LARGE when it passes MAX_WEIGHT / MAX_STRING."""
+        if isinstance(value, str):
+            return value if len(value) <= MAX_STRING else TOO_LARGE
+        if isinstance(value, (list, dict, PartialText, UnknownJson)):
+            return value if self.weight(value) <= MAX_WEIGHT else TOO_LARGE
+        return value
+
+    def clear(self) -> None:
+        self._weights.clear()
+
     def call(self, name: str, args: list[Any]) -> Any:
         fn = self.table.get(name)
         if fn is None:
             return UNKNOWN_CALL
+        # the work a function does is about the size of its arguments: refuse what is
+        # too large to start with, and charge the rest to the step budget
+        size = sum(self.weight(a) for a in args)
+        if size > 4 * MAX_WEIGHT:
+            return Unknown(f"{name}(): arguments larger than the evaluation limit")
+        if not self.charge(1 if name in _CONSTANT_WORK else size // 64):
+            return Unknown("evaluation step limit reached")
         try:
-            return fn(*args)
+            return self.bounded(fn(*args))
+        except LimitError as exc:
+            return Unknown(f"{name}(): {exc}")
+        except shared_limits.RegexRefused as exc:
+            return Unknown(f"{name}(): regular expression not run: {exc}")
         except (
             FunctionError,
             TypeError,
@@ -349,8 +428,17 @@ class Functions:
         if u is not None:
             return u
         out: list[Any] = []
+        seen: set[Any] = set()
         for v in _seq(seq):
-            if isinstance(v, Unknown) or v not in out:
+            if isinstance(v, Unknown):
+                out.append(v)
+            elif isinstance(v, (str, int, float, type(None))):
+                if v not in seen:  # hash and == agree for these: same as `v not in out`
+                    seen.add(v)
+                    out.append(v)
+            elif v not in out:
+                if len(out) > MAX_RANGE * 4:  # a comparison with every item: quadratic
+                    raise LimitError("distinct over too many lists or maps")
                 out.append(v)
         return out
 
@@ -400,10 +488,14 @@ class Functions:
             raise FunctionError("lists of different lengths")
         n = lengths.pop() if lengths else 1
         out = []
+        total = 0
         for i in range(n):
             row = [a[i] if isinstance(a, list) else a for a in args]
             u = first_unknown(*row)
-            out.append(u if u is not None else _format(to_str(fmt), row))
+            text = u if u is not None else _format(to_str(fmt), row)
+            total += len(text) if isinstance(text, str) else 1
+            _check_len(total, "formatlist")
+            out.append(text)
         return out
 
     @known_args
@@ -412,7 +504,10 @@ class Functions:
         u = first_unknown(*items)
         if u is not None:
             return u
-        return to_str(sep).join(to_str(v) for v in items)
+        texts = [to_str(v) for v in items]
+        sep = to_str(sep)
+        _check_len(len(sep) * len(texts) + sum(map(len, texts)), "join")
+        return sep.join(texts)
 
     @known_args
     def split(self, sep: Any, text: Any) -> Any:
@@ -447,8 +542,16 @@ class Functions:
     def replace(self, s: Any, old: Any, new: Any) -> Any:
         s, old, new = to_str(s), to_str(old), to_str(new)
         if len(old) > 1 and old.startswith("/") and old.endswith("/"):
+            rx = shared_limits.compile_safe(old[1:-1])
+            _check_len(len(s) + (len(s) + 1) * len(new), "replace")
             repl = re.sub(r"\$(\d+)", r"\\\1", new)
-            return re.sub(old[1:-1], repl, s)
+            try:
+                return rx.sub(repl, shared_limits.check_input(s),
+                              timeout=shared_limits.REGEX_TIMEOUT)
+            except TimeoutError:
+                raise shared_limits.RegexRefused("matching took too long") from None
+        count = s.count(old) if old else len(s) + 1
+        _check_len(len(s) + count * len(new), "replace")
         return s.replace(old, new)
 
     @known_args
@@ -462,7 +565,7 @@ class Functions:
 
     @known_args
     def regex(self, pattern: Any, s: Any) -> Any:
-        m = re.search(to_str(pattern), to_str(s))
+        m = shared_limits.search_safe(shared_limits.compile_safe(to_str(pattern)), to_str(s))
         if m is None:
             raise FunctionError("no match")
         if m.re.groupindex:
@@ -473,9 +576,14 @@ class Functions:
 
     @known_args
     def regexall(self, pattern: Any, s: Any) -> Any:
-        rx = re.compile(to_str(pattern))
+        rx = shared_limits.compile_safe(to_str(pattern))
         out: list[Any] = []
-        for m in rx.finditer(to_str(s)):
+        try:
+            matches = list(rx.finditer(shared_limits.check_input(to_str(s)),
+                                       timeout=shared_limits.REGEX_TIMEOUT))
+        except TimeoutError:
+            raise shared_limits.RegexRefused("matching took too long") from None
+        for m in matches:
             if rx.groupindex:
                 out.append(m.groupdict())
             elif m.groups():
@@ -528,6 +636,8 @@ class Functions:
             return opaque(value)
         if not is_fully_known(value):
             return UnknownJson(value)
+        if self.weight(value) > MAX_WEIGHT // 2:  # escapes and quotes may double it
+            raise LimitError("jsonencode of a value too large")
         return JsonStr(json.dumps(value, separators=(",", ":")), value)
 
     def jsondecode(self, text: Any) -> Any:
@@ -541,7 +651,9 @@ class Functions:
 
     @known_args
     def indent(self, n: Any, s: Any) -> Any:
-        return to_str(s).replace("\n", "\n" + " " * _int(n))
+        text, width = to_str(s), max(_int(n), 0)
+        _check_len(len(text) + text.count("\n") * width, "indent")
+        return text.replace("\n", "\n" + " " * width)
 
     # networking ---------------------------------------------------------
 
@@ -550,8 +662,12 @@ class Functions:
         net = ipaddress.ip_network(to_str(prefix), strict=False)
         out = []
         cursor = int(net.network_address)
+        if len(bits) > MAX_RANGE:
+            raise LimitError(f"more than {MAX_RANGE} subnets")
         for b in bits:
             new_prefix = net.prefixlen + _int(b)
+            if not net.prefixlen <= new_prefix <= net.max_prefixlen:
+                raise FunctionError("prefix length out of range")
             size = 1 << (net.max_prefixlen - new_prefix)
             cursor = (cursor + size - 1) // size * size
             sub = ipaddress.ip_network((cursor, new_prefix))
@@ -617,8 +733,8 @@ class Functions:
         while (step > 0 and v < stop) or (step < 0 and v > stop):
             out.append(v)
             v += step
-            if len(out) > 1024:
-                raise FunctionError("range too long")
+            if len(out) > MAX_RANGE:
+                raise FunctionError("range too long")  # Terraform's own limit
         return out
 
     @known_args
@@ -659,6 +775,8 @@ class Functions:
 
     def slice(self, seq: Any, start: Any, end: Any) -> Any:
         if isinstance(seq, SymbolicList) and first_unknown(start, end) is None:
+            if _int(end) - _int(start) > MAX_RANGE:
+                raise LimitError(f"slice of more than {MAX_RANGE} items")
             return [seq.item(i) for i in range(_int(start), _int(end))]
         u = first_unknown(seq, start, end)
         return u if u is not None else _seq(seq)[_int(start) : _int(end)]
@@ -698,11 +816,13 @@ class Functions:
 
     @known_args
     def setintersection(self, first: Any, *rest: Any) -> Any:
-        return self.toset([v for v in _seq(first) if all(v in _seq(r) for r in rest)])
+        others = [_lookup_set(r) for r in rest]
+        return self.toset([v for v in _seq(first) if all(v in r for r in others)])
 
     @known_args
     def setsubtract(self, a: Any, b: Any) -> Any:
-        return self.toset([v for v in _seq(a) if v not in _seq(b)])
+        other = _lookup_set(b)
+        return self.toset([v for v in _seq(a) if v not in other])
 
     @known_args
     def chunklist(self, seq: Any, size: Any) -> Any:
@@ -721,7 +841,46 @@ class Functions:
 
     @known_args
     def matchkeys(self, vals: Any, ks: Any, search: Any) -> Any:
-        return [v for v, k in zip(_seq(vals), _seq(ks), strict=False) if k in _seq(search)]
+        wanted = _lookup_set(search)
+        return [v for v, k in zip(_seq(vals), _seq(ks), strict=False) if k in wanted]
+
+
+def _lookup_set(value: Any) -> Any:
+    """The items of a list for `in` tests: a set when every item is hashable (the same
+    answers as the list for strings and numbers), else the list."""
+    items = _seq(value)
+    if all(isinstance(v, (str, int, float, type(None))) for v in items):
+        return set(items)
+    return items
+
+
+def _at_most(text: str, factor: int) -> str:
+    """`text`, when a function that grows it up to `factor` times stays under MAX_STRING."""
+    _check_len(len(text) * factor)
+    return text
+
+
+def _pow(a: Any, b: Any) -> Any:
+    """a ** b, refusing results past MAX_NUMBER_BITS (Python would compute them exactly,
+    for minutes)."""
+    x, y = to_number(a), to_number(b)
+    if isinstance(x, int) and isinstance(y, int) and y > 0 and abs(x) > 1:
+        if x.bit_length() * y > MAX_NUMBER_BITS:
+            raise LimitError(f"result larger than {MAX_NUMBER_BITS} bits")
+        return x**y
+    if isinstance(x, int) and isinstance(y, int) and y >= 0:
+        return x**y  # |x| <= 1 or y == 0: small
+    return math.pow(x, y)
+
+
+def _parseint(s: Any, base: Any) -> Any:
+    text = to_str(s)
+    if len(text) > MAX_NUMBER_TEXT:
+        raise LimitError(f"more than {MAX_NUMBER_TEXT} digits")
+    b = _int(base)
+    if not 2 <= b <= 36:
+        raise FunctionError("base out of range")
+    return int(text, b)
 
 
 def _strfn(fn: Callable[[str], str]) -> Func:
@@ -743,6 +902,10 @@ _VERB = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*)(\d+)?(?:\.(\d+))?([%a-zA-Z])")
 
 
 def _format(fmt: str, args: list[Any]) -> str:
+    # each verb writes one argument (or a width of at most 4096): bound the result first
+    widest = max((len(a) if isinstance(a, str) else len(json.dumps(plain(a)))
+                  if isinstance(a, (list, dict)) else 32 for a in args), default=0)
+    _check_len(len(fmt) + fmt.count("%") * (widest + 4096), "format")
     pos = 0
 
     def repl(m: re.Match[str]) -> str:
@@ -757,8 +920,8 @@ def _format(fmt: str, args: list[Any]) -> str:
         arg = args[pos]
         pos += 1
         width = m.group(3) or ""
-        if width and int(width) > 4096:
-            raise FunctionError("format width too large")
+        if (width and int(width) > 4096) or (m.group(4) and int(m.group(4)) > 4096):
+            raise FunctionError("format width or precision too large")
         flags = m.group(2) or ""
         prec = m.group(4)
         if verb in "dbox":

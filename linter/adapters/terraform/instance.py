@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -24,16 +26,17 @@ from linter.adapters.terraform.config import (
 )
 from linter.adapters.terraform.evaluator import Evaluator, Scope, text_of
 from linter.adapters.terraform.functions import FunctionError, to_number
+from linter.adapters.terraform.limits import MAX_INSTANCES, MAX_KEY, Confinement
 from linter.adapters.terraform.values import INVALID, Namespace, ResourceObj
 from linter.adapters.terraform.variables import apply_type, convert, type_expr, type_name
 from linter.convert import DefaultedStr
 from linter.loaders.hcl_ast import Attribute, Block, Literal, ObjectExpr
 from linter.model import Location, Ref, Unknown
 
+#: Module calls nested inside each other (deeper ones are not read).
 MAX_DEPTH = 16
-#: More instances than this is a runaway input, not a configuration: keep one unknown instance.
-MAX_INSTANCES = 4096
 CYCLE = Unknown("reference cycle")
+log = logging.getLogger(__name__)
 
 #: (address suffix, names bound inside the instance: count / each)
 Instance = tuple[str, dict[str, Any]]
@@ -91,6 +94,13 @@ class Host(Protocol):
 
     @property
     def evaluator(self) -> Evaluator: ...
+
+    @property
+    def confinement(self) -> Confinement: ...
+
+    def report(self, path: str, line: int, message: str) -> None:
+        """A located problem of the input (becomes IAC000), e.g. a module cycle."""
+        ...
 
     def data_attr(
         self,
@@ -294,6 +304,10 @@ class ModuleInstance:
         each_attr = block.attributes.get("for_each")
         if each_attr is not None:
             coll = ev.ev(each_attr.expr, scope)
+            if isinstance(coll, (dict, list)) and (
+                len(coll) > MAX_INSTANCES or any(len(str(k)) > MAX_KEY for k in coll)
+            ):  # a runaway input, not a configuration: one unknown instance
+                return "unknown", [("", _unknown_bindings(block))]
             if isinstance(coll, dict):
                 pairs = [(str(k), coll[k]) for k in sorted(coll)]
             elif isinstance(coll, list) and all(
@@ -374,8 +388,26 @@ class ModuleInstance:
         kind, instances = self.expand(block, path)
         target = self._module_dir(name, block)
         cfg = None
-        if target is not None and target not in self.chain and len(self.chain) < MAX_DEPTH:
+        if target is not None and target in self.chain:
+            dirs = (*self.chain, target)
+            base = os.path.commonpath(dirs)
+            if base in dirs:
+                base = os.path.dirname(base)
+            cycle = " → ".join(os.path.relpath(d, base) for d in dirs)
+            self.project.report(
+                path, block.line, f'module "{name}" calls a module that is already being '
+                f"evaluated: the module sources form a cycle ({cycle}); it is not evaluated",
+            )
+        elif target is not None and len(self.chain) >= MAX_DEPTH:
+            self.project.report(
+                path, block.line, f'module "{name}" is nested more than {MAX_DEPTH} module '
+                "calls deep; it is not evaluated",
+            )
+        elif target is not None and self.project.confinement.inside(target):
             cfg = self.project.loader.get(target)
+        elif target is not None:
+            log.debug("module %s: source %s is outside the scanned directories; not read",
+                      name, target)
         out = []
         for suffix, bindings in instances:
             child = None

@@ -21,12 +21,13 @@ from linter.adapters.boundary import Exporter
 from linter.adapters.terraform.config import ConfigLoader, Decl, ModuleConfig
 from linter.adapters.terraform.evaluator import Evaluator, Scope, text_of
 from linter.adapters.terraform.instance import ModuleInstance, sub_blocks
+from linter.adapters.terraform.limits import MAX_NODES, MAX_STEPS, Confinement
 from linter.adapters.terraform.policies import policy_document
 from linter.adapters.terraform.resource_facts import fill_facts, kind_of
 from linter.adapters.terraform.values import ResourceObj, SymbolicList, export, plain
 from linter.adapters.terraform.variables import root_inputs
 from linter.loaders.hcl_ast import Block, Traversal
-from linter.model import Location, Node, Ref, Source, Unknown
+from linter.model import Location, Node, ParseError, Ref, Source, Unknown
 
 RESOURCE_META = frozenset({"count", "for_each", "provider", "depends_on"})
 SKIPPED_BLOCKS = frozenset({"lifecycle", "provisioner", "connection", "timeouts"})
@@ -49,13 +50,24 @@ def taggable_types() -> frozenset[str]:
         return frozenset()
 
 
+class _Stop(Exception):
+    """The root module produced more than MAX_NODES nodes and module instances."""
+
+
 class Project:
-    def __init__(self, root_dir: str, loader: ConfigLoader, ctx: AdaptContext) -> None:
+    def __init__(
+        self, root_dir: str, loader: ConfigLoader, ctx: AdaptContext,
+        confinement: Confinement | None = None,
+    ) -> None:
         self.root_dir = root_dir
         self.loader = loader
         self.ctx = ctx
-        self.evaluator = Evaluator()
+        self.confinement = confinement or Confinement((ctx.root, root_dir))
+        self.evaluator = Evaluator(self.confinement)
         self.nodes: list[Node] = []
+        #: Located problems of the input found while evaluating (IAC000).
+        self.errors: list[ParseError] = []
+        self._walked = 0
         self.stats = {"tf_resources": 0, "tf_unknown_values": 0, "tf_modules": 0}
         self._policy_docs: dict[str, Any] = {}
         self._busy: set[str] = set()
@@ -70,14 +82,35 @@ class Project:
             self.ctx.env,
         )
         root = ModuleInstance(self, config, "", inputs, {}, (config.directory,), (), {})
-        self._walk(root)
+        first = config.files[0].path if config.files else config.directory
+        try:
+            self._walk(root)
+        except _Stop:
+            self.report(first, 1, f"the root module makes more than {MAX_NODES} resources and "
+                        "module instances; the rest were not evaluated")
+        if self.evaluator.exhausted:
+            self.report(first, 1, f"evaluating this root module took more than {MAX_STEPS} "
+                        "steps; the values still unevaluated were left unknown")
         self.evaluator.locmap.clear()
+        self.evaluator.functions.clear()
         return self.nodes
 
+    def report(self, path: str, line: int, message: str) -> None:
+        error = ParseError(path, line, message)
+        if error not in self.errors:
+            self.errors.append(error)
+
+    def _count(self) -> None:
+        self._walked += 1
+        if self._walked > MAX_NODES:
+            raise _Stop
+
     def _walk(self, instance: ModuleInstance) -> None:
+        self._count()
         for decl in instance.config.resources.values():
             kind, items = instance.expansion(decl)
             for suffix, bindings in items:
+                self._count()
                 node = self._node(instance, decl, suffix, bindings)
                 if node is not None and kind == "unknown":
                     node.facts["count_unknown"] = True

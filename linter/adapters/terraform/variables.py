@@ -14,6 +14,7 @@ from typing import Any
 
 from linter.adapters.terraform.evaluator import NO_NAMES, Evaluator, Scope
 from linter.adapters.terraform.functions import FunctionError, to_number
+from linter.adapters.terraform.limits import MAX_FILE_BYTES, read_regular
 from linter.loaders.hcl_ast import (
     Block,
     Expr,
@@ -33,13 +34,16 @@ class RawString(str):
     """A value given as text (environment, `--var`) to be parsed per the variable's type."""
 
 
-def read_tfvars(path: str, evaluator: Evaluator) -> dict[str, Any]:
-    """The values set in one tfvars file (HCL or JSON); {} when unreadable."""
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError):
+def read_tfvars(path: str, evaluator: Evaluator, confined: bool = True) -> dict[str, Any]:
+    """The values set in one tfvars file (HCL or JSON); {} when unreadable. A file found
+    in the module directory is `confined` (a symlink out of the scanned directories is not
+    followed); one named on the command line is not, but is still size-bounded."""
+    text = (
+        evaluator.confinement.read_text(path) if confined else read_regular(path, MAX_FILE_BYTES)
+    )
+    if isinstance(text, Unknown):
         return {}
+    text = text.removeprefix("\ufeff")
     scope = Scope(NO_NAMES, path)
     out: dict[str, Any] = {}
     if path.endswith(".json"):
@@ -80,7 +84,7 @@ def root_inputs(
     for path in sorted(autos, key=os.path.basename):
         values.update(read_tfvars(path, evaluator))
     for path in var_files:
-        values.update(read_tfvars(os.path.abspath(path), evaluator))
+        values.update(read_tfvars(os.path.abspath(path), evaluator, confined=False))
     for name, raw in cli_vars.items():
         values[name] = RawString(raw)
     return values
