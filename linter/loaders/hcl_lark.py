@@ -14,6 +14,7 @@ import functools
 import hashlib
 import os
 import re
+import sys
 from typing import Any
 
 from linter.loaders import tf_cache as disk_cache
@@ -110,7 +111,8 @@ def hcl_parser() -> Any:
         return None
     options: dict[str, Any] = {"parser": "lalr", "propagate_positions": False}
     identity = hashlib.sha256(
-        (grammar + repr(sorted(options.items())) + _lark_version()).encode()).hexdigest()
+        (grammar + repr(sorted(options.items())) + _lark_version()
+         + repr(sys.version_info[:2])).encode()).hexdigest()
     cached = disk_cache.load_grammar(identity)
     if cached is not None:
         with contextlib.suppress(Exception):  # a bad entry is rebuilt and rewritten
