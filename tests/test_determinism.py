@@ -125,3 +125,25 @@ def test_file_system_order_changes_nothing(work: Path, baseline: dict[str, bytes
              for fmt, data in got.items()}
     _assert_same(moved, baseline)
     assert listed  # (tmpfs lists newest first: this order differs from the baseline's)
+
+
+def test_new_since_base_scan_in_a_child_or_in_process_changes_nothing(tmp_path: Path) -> None:
+    """`--new-since` scans the base commit in a forked child where two cores are
+    available (linter/parallel.py), else in-process: the report is the same."""
+    from tests.gitrepo import module_repo
+
+    repo = module_repo(tmp_path / "r")
+    repo.write("main.tf", (repo.path / "main.tf").read_text().replace("10.0.0.0/8",
+                                                                      "0.0.0.0/0"))
+    reports = []
+    for cores in ("None", "1"):
+        launcher = (f"import os, sys; os.cpu_count = lambda: {cores} or 2; "
+                    "from linter.cli import main; sys.exit(main(sys.argv[1:]))")
+        done = subprocess.run(
+            [sys.executable, "-c", launcher, "scan", "--new-since", "HEAD", ".", "-f", "json"],
+            cwd=repo.path, env=dict(repo.env, PYTHONPATH=str(REPO)), capture_output=True,
+            timeout=600, check=False)
+        assert done.returncode == 1, done.stderr.decode()
+        reports.append(done.stdout)
+    assert reports[0] == reports[1]
+    assert b'"new_since"' in reports[0]

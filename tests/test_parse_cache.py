@@ -265,3 +265,30 @@ def test_the_grammar_round_trips_as_tagged_json() -> None:
     assert tf_cache.untag(json.loads(json.dumps(tf_cache.tag(value)))) == value
     with pytest.raises(ValueError):
         tf_cache.untag(["x", 1])
+
+
+def test_writing_keeps_the_cache_bounded(cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+                                         ) -> None:
+    """A process prunes when it first writes (no stamp yet, or one older than an hour)
+    and again after every PRUNE_EVERY_BYTES it writes."""
+    monkeypatch.setattr(tf_cache, "MAX_BYTES", 20_000)
+    monkeypatch.setattr(tf_cache, "PRUNE_EVERY_BYTES", 5_000)
+    monkeypatch.setattr(tf_cache, "_written", 0)
+    monkeypatch.setattr(tf_cache, "_next_prune", 0)
+    for i in range(200):
+        data = f'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "{"x" * 200}"\n}}\n'.encode()
+        load_terraform(f"/a/{i}.tf", data)
+    entries = list((cache_dir / "tf-ast").rglob("*" + tf_cache.SUFFIX))
+    assert sum(p.stat().st_size for p in entries) <= 20_000 + 5_000 + 1_000
+    assert (cache_dir / "tf-ast" / tf_cache.PRUNE_STAMP).exists()
+
+
+def test_prune_removes_what_a_killed_writer_left(tmp_path: Path) -> None:
+    directory = tmp_path / "tf-ast"
+    (directory / "ab").mkdir(parents=True)
+    old, fresh = directory / "ab" / "x.tmp", directory / "ab" / "y.tmp"
+    old.write_bytes(b"half")
+    fresh.write_bytes(b"being written")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    tf_cache.prune(str(directory))
+    assert not old.exists() and fresh.exists()

@@ -209,6 +209,9 @@ def _read(target: str) -> bytes:
 
 _written = 0
 _next_prune = 0
+#: prune at most this often, by the stamp file's age (and after PRUNE_EVERY_BYTES)
+PRUNE_INTERVAL = 3600.0
+PRUNE_STAMP = "last-prune"
 
 
 def put(path: str, data: bytes, doc: TerraformFile | ParseError) -> None:
@@ -227,8 +230,14 @@ def put(path: str, data: bytes, doc: TerraformFile | ParseError) -> None:
     global _written, _next_prune
     _written += len(payload)
     if _written >= _next_prune:
+        due = _next_prune > 0  # this process wrote PRUNE_EVERY_BYTES since its last prune
         _next_prune = _written + PRUNE_EVERY_BYTES
-        prune(directory)
+        stamp = os.path.join(directory, PRUNE_STAMP)
+        with contextlib.suppress(OSError):
+            due = due or time.time() - os.stat(stamp).st_mtime > PRUNE_INTERVAL
+        if due or not os.path.exists(stamp):
+            _write(stamp, b"")
+            prune(directory)
 
 
 def _write(target: str, payload: bytes) -> bool:
@@ -249,10 +258,14 @@ def _write(target: str, payload: bytes) -> bool:
     return True
 
 
-def prune(directory: str, max_bytes: int = MAX_BYTES,
+def prune(directory: str, max_bytes: int | None = None,
           max_age_days: float = MAX_AGE_DAYS) -> None:
-    """Forget entries unused for a month, files of older formats (pickles included)
-    and, while the whole is over `max_bytes`, the least recently used ones."""
+    """Forget entries unused for a month, files of older formats (pickles included),
+    temporary files a killed writer left and, while the whole is over `max_bytes`,
+    the least recently used entries. A walk of the whole cache: `put` runs it at most
+    hourly (by the stamp file) and after each PRUNE_EVERY_BYTES a process writes."""
+    if max_bytes is None:
+        max_bytes = MAX_BYTES
     cutoff = time.time() - max_age_days * 86400
     entries: list[tuple[float, int, str]] = []
     for dirpath, _, filenames in os.walk(directory):
@@ -261,7 +274,9 @@ def prune(directory: str, max_bytes: int = MAX_BYTES,
             with contextlib.suppress(OSError):
                 st = os.lstat(path)
                 stale = st.st_mtime < cutoff and not name.endswith(".tmp")
-                if stale or not name.endswith((SUFFIX, ".tmp")) or name.endswith(".pickle"):
+                if dirpath == directory and name == PRUNE_STAMP:
+                    continue
+                if stale or not name.endswith((SUFFIX, ".tmp")):
                     os.unlink(path)
                 elif name.endswith(".tmp") and st.st_mtime < time.time() - 3600:
                     os.unlink(path)  # left by a killed writer
