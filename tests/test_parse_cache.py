@@ -292,3 +292,15 @@ def test_prune_removes_what_a_killed_writer_left(tmp_path: Path) -> None:
     os.utime(old, (time.time() - 7200, time.time() - 7200))
     tf_cache.prune(str(directory))
     assert not old.exists() and fresh.exists()
+
+
+def test_an_oversized_entry_is_not_read(cache_dir: Path) -> None:
+    data = b'a = "x"\n'
+    load_terraform("/a/x.tf", data)
+    entry = _entry(cache_dir, "/a/x.tf", data)
+    good = entry.read_bytes()
+    header = good.partition(b"\n")[0] + b"\n"
+    padding = b" " * (len(data) * tf_cache.MAX_GROWTH + 65536)  # valid JSON, too big
+    entry.write_bytes(header + padding + good[len(header):])
+    tf._PARSE_CACHE.clear()
+    assert tf_cache.get("/a/x.tf", data) is None

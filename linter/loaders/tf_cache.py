@@ -66,6 +66,11 @@ PRUNE_TO = 0.8
 MAX_AGE_DAYS = 30.0
 #: a process prunes after writing this many bytes (and once when it first writes)
 PRUNE_EVERY_BYTES = 20 * 1024 * 1024
+#: an entry is at most this many times its source's size (plus 64 KiB); the most on
+#: the corpus is under 3, a list of a thousand single digits about 5
+MAX_GROWTH = 64
+#: the compiled HCL grammar is about 1 MB
+MAX_GRAMMAR_BYTES = 16 * 1024 * 1024
 SUFFIX = ".json"
 GRAMMAR_FILE = "hcl2-grammar.json"
 log = logging.getLogger(__name__)
@@ -129,6 +134,8 @@ def is_private(directory: str) -> bool:
         return False
     if not stat.S_ISDIR(st.st_mode):
         return False
+    if os.name == "nt":  # no POSIX modes: the profile's ACLs keep its cache private
+        return True
     if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
         return False
     mode = stat.S_IMODE(st.st_mode)
@@ -178,7 +185,7 @@ def get(path: str, data: bytes) -> TerraformFile | ParseError | None:
     key = _key(path, data)
     target = os.path.join(directory, key[:2], key[2:] + SUFFIX)
     try:
-        raw = _read(target)
+        raw = _read(target, len(data) * MAX_GROWTH + 65536)
         header = _header(key)
         if not raw.startswith(header):
             raise ValueError("another key, schema or format")
@@ -194,13 +201,17 @@ def get(path: str, data: bytes) -> TerraformFile | ParseError | None:
     return doc
 
 
-def _read(target: str) -> bytes:
+def _read(target: str, limit: int) -> bytes:
+    """A regular file's bytes (no symlink followed); ValueError above `limit` bytes,
+    so a planted giant entry costs no memory or time."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(target, flags)
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fh.fileno())
         if not stat.S_ISREG(st.st_mode):
             raise ValueError("not a regular file")
+        if st.st_size > limit:
+            raise ValueError(f"{st.st_size} bytes is more than an entry can be")
         if time.time() - st.st_mtime > 86400:  # keep used entries young for prune()
             with contextlib.suppress(OSError):
                 os.utime(fh.fileno())
@@ -539,7 +550,7 @@ def load_grammar(identity: str) -> dict[str, Any] | None:
         return None
     header = f"{GRAMMAR_SCHEMA} {identity}\n".encode()
     try:
-        raw = _read(os.path.join(directory, GRAMMAR_FILE))
+        raw = _read(os.path.join(directory, GRAMMAR_FILE), MAX_GRAMMAR_BYTES)
         if not raw.startswith(header):
             return None
         data = untag(json.loads(raw[len(header):]))
