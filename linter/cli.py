@@ -230,8 +230,12 @@ def _scan_and_report(
                 f"{f.location.start_line} {f.rule_id} {f.address}")
     for fingerprint in result.stale_baseline:
         log(f"baseline entry no longer matches: {fingerprint}")
-    _write_outputs(planned, result, color=color, quiet=quiet, log=log,
-                   show_suppressed=show_suppressed)
+    crashed = _write_outputs(planned, result, color=color, quiet=quiet, log=log,
+                             show_suppressed=show_suppressed)
+    if crashed:  # the other reports are whole; the crashed one's old file is untouched
+        click.echo(f"iaclint: {', '.join(crashed)} not written because of an internal "
+                   f"error (exit code {EXIT_INTERNAL})", err=True)
+        click.get_current_context().exit(EXIT_INTERNAL)
     if result.incomplete:  # never 0 or 1: neither "clean" nor "findings" is the truth
         click.echo("iaclint: the scan is incomplete because of an internal error "
                    f"(exit code {EXIT_INTERNAL}); the reports hold everything else", err=True)
@@ -510,21 +514,32 @@ def _prepare_outputs(planned: Sequence[Output]) -> None:
 
 
 def _write_outputs(planned: Sequence[Output], result: ScanResult, *, color: bool | None,
-                   quiet: bool, log: Callable[[str], None], show_suppressed: bool = False) -> None:
+                   quiet: bool, log: Callable[[str], None],
+                   show_suppressed: bool = False) -> list[str]:
     """Standard output gets colour (when wanted) and --quiet; files get the full
-    report, coloured only when --color was asked for the primary output."""
+    report, coloured only when --color was asked for the primary output. A reporter
+    that crashes loses its own report only: the others are still written; the
+    crashed ones are returned (e.g. "the sarif report to out.sarif")."""
     from linter.outputs import write_atomic
     from linter.reporters import render
 
+    crashed: list[str] = []
     for out in planned:
+        where = f"the {out.fmt} report to {out.path or 'standard output'}"
+        use_color = _use_color(color) if out.path is None else bool(color) and out is planned[0]
+        try:
+            report = render(out.fmt, result, color=use_color,
+                            quiet=quiet and out.path is None, show_suppressed=show_suppressed)
+        except Exception as exc:
+            what = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            click.echo(f"iaclint: internal error in the {out.fmt} reporter: {what}; "
+                       f"{where} was not written (a bug in iaclint):\n"
+                       f"{traceback.format_exc().rstrip()}", err=True)
+            crashed.append(where)
+            continue
         if out.path is None:
-            use_color = _use_color(color)
-            report = render(out.fmt, result, color=use_color, quiet=quiet,
-                            show_suppressed=show_suppressed)
             click.echo(report, nl=False, color=use_color)
             continue
-        report = render(out.fmt, result, color=bool(color) and out is planned[0],
-                        show_suppressed=show_suppressed)
         try:
             write_atomic(out.path, report)
         except OutputError as exc:
@@ -537,6 +552,7 @@ def _write_outputs(planned: Sequence[Output], result: ScanResult, *, color: bool
             log(f"appended the job summary to {summary}")
     except OutputError as exc:
         click.echo(f"iaclint: warning: no job summary: {exc}", err=True)
+    return crashed
 
 
 def _all_rules(rules_dirs: Sequence[str]) -> list[Rule]:

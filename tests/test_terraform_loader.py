@@ -169,7 +169,7 @@ def test_disk_cache_round_trip(tmp_path, monkeypatch) -> None:  # type: ignore[n
     text = b'resource "aws_s3_bucket" "cached" {\n  bucket = "c"\n}\n'
     tf._PARSE_CACHE.clear()
     first = load_terraform("/a/main.tf", text)
-    assert list(tmp_path.rglob("*.pickle"))
+    assert list(tmp_path.rglob("*.json"))
     tf._PARSE_CACHE.clear()
     second = load_terraform("/b/other.tf", text)  # same bytes elsewhere: served from disk
     assert isinstance(first, TerraformFile) and isinstance(second, TerraformFile)
@@ -185,7 +185,7 @@ def test_disk_cache_can_be_disabled(tmp_path, monkeypatch) -> None:  # type: ign
     monkeypatch.setenv("IACLINT_NO_CACHE", "1")
     tf._PARSE_CACHE.clear()
     assert isinstance(load_terraform("/a/x.tf", b"a = 1\n"), TerraformFile)
-    assert not list(tmp_path.rglob("*.pickle"))
+    assert not list(tmp_path.rglob("*"))
 
 
 def test_disk_cache_prunes_old_entries(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -193,8 +193,8 @@ def test_disk_cache_prunes_old_entries(tmp_path) -> None:  # type: ignore[no-unt
 
     from linter.loaders import tf_cache
 
-    old = tmp_path / "ab" / "old.pickle"
-    new = tmp_path / "ab" / "new.pickle"
+    old = tmp_path / "ab" / "old.json"
+    new = tmp_path / "ab" / "new.json"
     old.parent.mkdir()
     old.write_bytes(b"x")
     new.write_bytes(b"y")

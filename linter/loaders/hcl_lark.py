@@ -9,8 +9,12 @@ and the callback keeps the dependency one way.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
+import os
 import re
+import sys
 from typing import Any
 
 from linter.loaders import tf_cache as disk_cache
@@ -89,22 +93,76 @@ def parse_template(text: str, line: int = 1) -> list[Any]:
 
 @functools.lru_cache(maxsize=1)
 def hcl_parser() -> Any:
-    """python-hcl2's own grammar and post-lexer, without tree position propagation."""
+    """python-hcl2's own grammar and post-lexer, without tree position propagation.
+
+    Building the LALR tables takes seconds, so they are kept in the private parse
+    cache directory, but as data: Lark's own `cache=` files are pickles that Lark
+    unpickles before checking them (with `cache=True` from a predictable name in the
+    shared temp directory), so Lark is never given one."""
     try:
         import hcl2.parser as hcl2_parser
         from hcl2.postlexer import PostLexer
         from lark import Lark
 
-        return Lark.open(
-            "hcl2.lark",
-            parser="lalr",
-            rel_to=hcl2_parser.__file__,
-            propagate_positions=False,
-            postlex=PostLexer(),
-            cache=disk_cache.grammar_cache_path() or True,  # True: a temp-dir file
-        )
+        grammar_path = os.path.join(os.path.dirname(hcl2_parser.__file__), "hcl2.lark")
+        with open(grammar_path, encoding="utf-8") as fh:
+            grammar = fh.read()
     except Exception:  # an incompatible python-hcl2: fall back to its own parser
         return None
+    options: dict[str, Any] = {"parser": "lalr", "propagate_positions": False}
+    identity = hashlib.sha256(
+        (grammar + repr(sorted(options.items())) + _lark_version()
+         + repr(sys.version_info[:2])).encode()).hexdigest()
+    cached = disk_cache.load_grammar(identity)
+    if cached is not None:
+        with contextlib.suppress(Exception):  # a bad entry is rebuilt and rewritten
+            return _lark_from_data(Lark, cached, PostLexer())
+    try:
+        parser = Lark.open(grammar_path, postlex=PostLexer(), cache=False, **options)
+    except Exception:
+        return None
+    with contextlib.suppress(Exception):
+        disk_cache.save_grammar(identity, _lark_to_data(parser))
+    return parser
+
+
+def _lark_version() -> str:
+    import lark
+
+    return str(getattr(lark, "__version__", "?"))
+
+
+def _lark_to_data(parser: Any) -> dict[str, Any]:
+    """What `Lark.save` pickles, as plain data (options a loader sets itself left out)."""
+    from lark.grammar import Rule
+    from lark.lark import _LOAD_ALLOWED_OPTIONS
+    from lark.lexer import TerminalDef
+
+    data, memo = parser.memo_serialize([TerminalDef, Rule])
+    data["options"] = {k: v for k, v in data["options"].items() if k not in _LOAD_ALLOWED_OPTIONS}
+    return {"data": data, "memo": memo}
+
+
+#: what a cached grammar's options may hold: plain settings, never a callable's name
+_SAFE_OPTION = (str, bool, int, type(None), list)
+
+
+def _lark_from_data(lark_class: Any, cached: dict[str, Any], postlex: Any) -> Any:
+    """A parser from `_lark_to_data`'s output. Every option through which Lark would
+    call something (transformer, tree class, callbacks, plugins, post-lexer) is set
+    here, never taken from the file; Lark deserializes only its own grammar types."""
+    from lark.lark import _LOAD_ALLOWED_OPTIONS
+
+    options = cached["data"]["options"]
+    if (not isinstance(options, dict) or set(options) & _LOAD_ALLOWED_OPTIONS
+            or not all(isinstance(v, _SAFE_OPTION) for v in options.values())
+            or options.get("parser") != "lalr"):
+        raise ValueError("unexpected options in the cached grammar")
+    parser = lark_class.__new__(lark_class)
+    return parser._load(
+        cached, postlex=postlex, propagate_positions=False, transformer=None,
+        tree_class=None, lexer_callbacks={}, _plugins={}, debug=False, regex=False,
+        use_bytes=False, g_regex_flags=0)
 
 
 def _parse_tree(text: str, line_offset: int) -> Any:
