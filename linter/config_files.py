@@ -23,13 +23,17 @@ class ConfigError(Exception):
     """A configuration file that is missing, unreadable or invalid."""
 
 
-def find_config(start: Path) -> Path | None:
+def find_config(start: Path, stop: Path | None = None) -> Path | None:
     """The configuration file in `start` (a file's directory) or its nearest parent
-    that has one."""
+    that has one, looking no further up than the repository root (the nearest
+    directory holding `.git`). Outside a repository the search ends at `stop` (the
+    scan root) when it lies above `start`, else `start` is the only directory: a
+    configuration planted in a shared parent such as /tmp must not apply to (and so
+    disable the rules of) every scan below it."""
     here = start.resolve()
     if here.is_file():
         here = here.parent
-    for directory in (here, *here.parents):
+    for directory in search_path(here, stop.resolve() if stop else None):
         for name in YAML_NAMES:
             candidate = directory / name
             if candidate.is_file():
@@ -38,6 +42,19 @@ def find_config(start: Path) -> Path | None:
         if candidate.is_file() and _has_tool_table(candidate):
             return candidate
     return None
+
+
+def search_path(here: Path, stop: Path | None = None) -> list[Path]:
+    """The directories `find_config` looks in, nearest first: up to the repository
+    root; outside a repository up to `stop` when it is `here` or above it, else
+    `here` alone."""
+    chain = [here, *here.parents]
+    for n, directory in enumerate(chain):
+        if (directory / ".git").exists():  # a directory, or a file in a worktree
+            return chain[: n + 1]
+    if stop is not None and stop in chain:
+        return chain[: chain.index(stop) + 1]
+    return [here]
 
 
 def describe(path: str | os.PathLike[str]) -> str:

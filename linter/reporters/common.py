@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import linter
 from linter.directives import Directive
+from linter.discovery import Refused, as_utf8, read_source
 from linter.identity import IdentityRoots, assign
 from linter.model import Finding, Severity
 from linter.rule import Rule
@@ -257,6 +258,10 @@ class Snippet:
     omitted: int
 
 
+#: Snippets come from files the scan read within its limit; no second limit here.
+_ANY_SIZE = 1 << 40
+
+
 class SourceCache:
     """Reads each file once per report; a file that cannot be read yields no snippet."""
 
@@ -265,11 +270,10 @@ class SourceCache:
 
     def lines(self, path: str) -> list[str] | None:
         if path not in self._files:
-            try:
-                with open(path, "rb") as fh:
-                    data = fh.read()
+            try:  # a scanned file: regular, already within the scan's size limit
+                data = as_utf8(read_source(path, limit=_ANY_SIZE, count=False))
                 self._files[path] = data.decode("utf-8", errors="replace").splitlines()
-            except OSError:
+            except Refused:
                 self._files[path] = None
         return self._files[path]
 

@@ -11,6 +11,7 @@ import json
 import os
 from dataclasses import dataclass, field
 
+from linter.discovery import Refused, as_utf8, read_source
 from linter.loaders.hcl_ast import Attribute, Block, Literal, TerraformFile
 from linter.loaders.terraform import load_terraform
 from linter.model import ParseError
@@ -183,12 +184,9 @@ class ConfigLoader:
             if not name.endswith((".tf", ".tf.json")) or name.startswith("."):
                 continue
             path = os.path.join(directory, name)
-            if not os.path.isfile(path):
-                continue
-            try:
-                with open(path, "rb") as fh:
-                    data = fh.read()
-            except OSError:
+            try:  # regular files within the scan's limits only (linter.discovery)
+                data = as_utf8(read_source(path))
+            except Refused:
                 continue
             doc = load_terraform(path, data)
             if not isinstance(doc, ParseError):

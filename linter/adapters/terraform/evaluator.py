@@ -37,6 +37,7 @@ from linter.adapters.terraform.values import (
     opaque,
     partial_text,
 )
+from linter.discovery import Refused, read_source
 from linter.loaders.hcl_ast import (
     BinaryOp,
     Conditional,
@@ -352,11 +353,12 @@ class Evaluator:
             return value
         try:
             path = self._path(value, scope)
-            if os.path.getsize(path) > MAX_FILE_BYTES:
-                return Unknown("file too large")
-            with open(path, encoding="utf-8") as fh:
-                return SourcedStr(fh.read(), path, 1)
-        except (OSError, UnicodeDecodeError, FunctionError):
+            # Regular files only (a FIFO would block), through linter.discovery.
+            data = read_source(path, limit=MAX_FILE_BYTES)
+            return SourcedStr(data.decode("utf-8"), path, 1)
+        except Refused as exc:
+            return Unknown("file too large" if exc.too_large else "file not readable")
+        except (UnicodeDecodeError, FunctionError):
             return Unknown("file not readable")
 
     def _file(self, args: list[Any], scope: Scope) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 
 from linter.adapters.terraform.evaluator import NO_NAMES, Evaluator, Scope
 from linter.adapters.terraform.functions import FunctionError, to_number
+from linter.discovery import Refused, as_utf8, read_source
 from linter.loaders.hcl_ast import (
     Block,
     Expr,
@@ -35,10 +36,9 @@ class RawString(str):
 
 def read_tfvars(path: str, evaluator: Evaluator) -> dict[str, Any]:
     """The values set in one tfvars file (HCL or JSON); {} when unreadable."""
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError):
+    try:  # regular files within the scan's limits only (linter.discovery)
+        text = as_utf8(read_source(path)).decode("utf-8")
+    except (Refused, UnicodeDecodeError):
         return {}
     scope = Scope(NO_NAMES, path)
     out: dict[str, Any] = {}
