@@ -125,8 +125,8 @@ def _kind(mode: int) -> str | None:
 
 
 def too_large_reason(size: int, limit: int) -> str:
-    return (f"larger than the {size_text(limit)} file size limit ({size_text(size)}; "
-            "raise it with max_file_size or --max-file-size)")
+    return (f"{size_text(size)}, over the {size_text(limit)} file size limit (raise it "
+            "with max_file_size or --max-file-size)")
 
 
 def read_source(path: str, *, limit: int | None = None, count: bool = True) -> bytes:
@@ -447,8 +447,8 @@ class _Walk:
         if not lower.endswith(_CANDIDATE_EXT):
             self.skipped.append(Skipped(key, "not an infrastructure file extension"))
             return
-        try:
-            head = _head(key)
+        try:  # Terraform names need no sniff: opening them only proves them readable
+            head = _head(key, 0 if lower.endswith(_TERRAFORM_EXT) else HEAD_BYTES)
         except OSError as exc:
             self.skipped.append(Skipped(key, _os_reason(exc), notice=explicit, error=explicit))
             return
@@ -460,17 +460,18 @@ class _Walk:
             self.skipped.append(Skipped(key, verdict))
 
 
-_CANDIDATE_EXT = (".tf", ".tf.json", ".tfvars", ".tfvars.json", *_YAML_EXT, *_JSON_EXT, ".txt")
+_TERRAFORM_EXT = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
+_CANDIDATE_EXT = (*_TERRAFORM_EXT, *_YAML_EXT, *_JSON_EXT, ".txt")
 
 
-def _head(path: str) -> bytes:
-    """The first HEAD_BYTES of a regular file, opened so that it cannot block."""
+def _head(path: str, size: int) -> bytes:
+    """The first `size` bytes of a regular file, opened so that it cannot block."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
-        return os.read(fd, HEAD_BYTES)
+        return os.read(fd, size) if size else b""
     finally:
         os.close(fd)
 

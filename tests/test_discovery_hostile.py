@@ -22,6 +22,7 @@ from linter.cli import main
 from linter.discovery import Format, Limits, discover, parse_size
 
 from .conftest import OPEN_SSH_TF
+from .sarif_github import github_problems
 
 CFN = """AWSTemplateFormatVersion: "2010-09-09"
 Resources:
@@ -200,8 +201,20 @@ def test_50mb_sibling_of_a_named_file_is_skipped_fast(
     assert time.monotonic() - started < 20
     assert code == 1
     assert found(json.loads(out)) == {("main.tf", TF_LINE, "IAC001")}
-    assert "warning: skipped huge.tf: larger than the 10 MiB file size limit" in err
-    assert skipped(json.loads(out))["huge.tf"].startswith("larger than")
+    assert "warning: skipped huge.tf: 50.0 MiB, over the 10 MiB file size limit" in err
+    assert "over the 10 MiB file size limit" in skipped(json.loads(out))["huge.tf"]
+    # Every report says so, not only stderr: the text summary and SARIF.
+    main(["scan", str(tmp_path / "main.tf"), "--root", str(tmp_path), "-o",
+          str(tmp_path / "report.txt")])
+    capsys.readouterr()
+    summary = (tmp_path / "report.txt").read_text(encoding="utf-8").splitlines()[-1]
+    assert "; 1 file not scanned, huge.tf: 50.0 MiB, over the 10 MiB" in summary
+    main(["scan", str(tmp_path / "main.tf"), "--root", str(tmp_path), "-f", "sarif"])
+    text = capsys.readouterr().out
+    sarif = json.loads(text)
+    assert github_problems(sarif, text) == []
+    [note] = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert note["level"] == "warning" and note["message"]["text"].startswith("huge.tf: ")
 
 
 def test_file_size_limit_is_configurable(tmp_path: Path,
@@ -213,7 +226,7 @@ def test_file_size_limit_is_configurable(tmp_path: Path,
     (tmp_path / "big.yaml").write_text(CFN + "#" * 4096 + "\n", encoding="utf-8")
     _, report, err = scan(capsys, str(tmp_path), "--max-file-size", "2KiB")
     assert {f for f, _, _ in found(report)} == {"main.tf"}
-    assert "warning: skipped big.tf: larger than the 2 KiB file size limit" in err
+    assert "over the 2 KiB file size limit" in err.split("warning: skipped big.tf: ")[1]
     assert "warning: skipped big.yaml" in err
     (tmp_path / ".iaclint.yaml").write_text("max_file_size: 2048\n", encoding="utf-8")
     _, report, _ = scan(capsys, str(tmp_path))

@@ -163,13 +163,28 @@ def summary_line(result: ScanResult, *, accepted: bool = True) -> str:
     with `accepted`, followed by what was suppressed or baselined."""
     scanned = plural(len(result.files), "file")
     accepted_text = ((suppressed_text(result) if accepted else "") + comparison_text(result)
-                     + incomplete_text(result))
+                     + not_scanned_text(result) + incomplete_text(result))
     if not result.findings:
         return f"No findings in {scanned} scanned{accepted_text}."
     counts = severity_counts(result.findings)
     parts = ", ".join(f"{n} {sev.label}" for sev, n in counts.items() if n)
     return (f"{plural(len(result.findings), 'finding')} ({parts}) in {scanned} "
             f"scanned{accepted_text}")
+
+
+def not_scanned_text(result: ScanResult) -> str:
+    """'; 1 file not scanned: big.tf (larger than the 10 MiB file size limit …)': files
+    left out that the user would not expect to be (too large, or named but unreadable),
+    so that no report reads as covering them."""
+    notable = [s for s in result.skipped if s.notice]
+    if not notable:
+        return ""
+    if len(notable) == 1:
+        only = notable[0]
+        return f"; 1 file not scanned, {relpath(only.path, result.root)}: {only.reason}"
+    names = ", ".join(relpath(s.path, result.root) for s in notable[:3])
+    more = ", …" if len(notable) > 3 else ""
+    return f"; {len(notable)} files not scanned: {names}{more} (-v says why)"
 
 
 def incomplete_text(result: ScanResult) -> str:
