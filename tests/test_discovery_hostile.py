@@ -437,3 +437,32 @@ def test_new_since_caller_search_does_not_follow_a_link_to_a_device(tmp_path: Pa
     (tmp_path / "x.tf").symlink_to("/dev/zero")
     (tmp_path / "main.tf").write_text('module "m" {\n  source = "./m"\n}\n', encoding="utf-8")
     assert _callers_closure(str(tmp_path), ["x.tf", "main.tf"], {"m"}) == {"m", "."}
+
+
+def test_planted_config_or_baseline_pointing_at_a_device_does_not_hang(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A committed link `.iaclint.yaml -> /dev/zero` is not a configuration, and
+    `baseline: /dev/zero` is a stated error: neither reads forever."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "main.tf").write_text(OPEN_SSH_TF, encoding="utf-8")
+    (tmp_path / ".iaclint.yaml").symlink_to("/dev/zero")
+    code, _, err = scan(capsys, str(tmp_path))
+    assert code == 1 and "no configuration file found" in err
+    (tmp_path / ".iaclint.yaml").unlink()
+    (tmp_path / ".iaclint.yaml").write_text("baseline: /dev/zero\n", encoding="utf-8")
+    assert main(["scan", str(tmp_path)]) == 2
+    assert "cannot read the baseline: a device" in capsys.readouterr().err
+    assert main(["scan", str(tmp_path), "--config", "/dev/zero"]) == 2
+    assert "cannot read configuration: a device" in capsys.readouterr().err
+
+
+def test_config_linked_from_outside_the_repository_is_not_read(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("token: [unclosed\n", encoding="utf-8")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "main.tf").write_text(OPEN_SSH_TF, encoding="utf-8")
+    (repo / ".iaclint.yaml").symlink_to(secret)
+    code, _, err = scan(capsys, str(repo))
+    assert code == 1 and "no configuration file found" in err and "unclosed" not in err
