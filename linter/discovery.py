@@ -21,7 +21,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -320,7 +320,7 @@ def discover(
         if not stat.S_ISDIR(st.st_mode):
             walk.consider(str(real_root), st, explicit=True)
             continue
-        for dirpath, dirnames, filenames in os.walk(root, onerror=walk.unreadable_dir):
+        for dirpath, dirnames, filenames in _walk_tree(str(root), walk.unreadable_dir):
             # os.walk does not follow links: the real directory is the root's + rel.
             real = os.path.normpath(real_root / os.path.relpath(dirpath, root))
             dirnames[:] = sorted(
@@ -336,6 +336,33 @@ def discover(
             for fname in sorted(filenames):
                 walk.entry(os.path.join(real, fname))
     return sorted(walk.found.values(), key=lambda f: f.path), walk.skipped, missing
+
+
+def _walk_tree(
+    top: str, onerror: Callable[[OSError], None]
+) -> Iterator[tuple[str, list[str], list[str]]]:
+    """`os.walk(top)` top-down, without following links, but iterative: os.walk
+    recurses once per level, and a tree 1,000 directories deep (a path of 2,000
+    characters) would end the scan with RecursionError. The caller may prune
+    `dirnames` in place, as with os.walk."""
+    stack = [top]
+    while stack:
+        dirpath = stack.pop()
+        dirnames: list[str] = []
+        filenames: list[str] = []
+        try:
+            with os.scandir(dirpath) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    (dirnames if is_dir else filenames).append(entry.name)
+        except OSError as exc:
+            onerror(exc)
+            continue
+        yield dirpath, dirnames, filenames
+        stack.extend(os.path.join(dirpath, d) for d in reversed(dirnames))
 
 
 def module_files(

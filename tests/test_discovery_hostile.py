@@ -466,3 +466,26 @@ def test_config_linked_from_outside_the_repository_is_not_read(
     (repo / ".iaclint.yaml").symlink_to(secret)
     code, _, err = scan(capsys, str(repo))
     assert code == 1 and "no configuration file found" in err and "unclosed" not in err
+
+
+def test_very_deep_tree_is_walked_without_recursion(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """1,200 nested directories: os.walk would raise RecursionError (exit code 3). The
+    test removes its tree itself: pytest's recursive clean-up of old temporary
+    directories would fail on it, in this and every later run."""
+    chain = [tmp_path / "deep"]
+    for _ in range(1200):  # one level at a time: mkdir(parents=True) recurses too
+        chain.append(chain[-1] / "a")
+    try:
+        for directory in chain:
+            directory.mkdir()
+        (chain[-1] / "main.tf").write_text(OPEN_SSH_TF, encoding="utf-8")
+        code, report, _ = scan(capsys, str(chain[0]), "--root", str(chain[0]))
+        assert code == 1
+        assert {(f["rule_id"], f["start_line"]) for f in report["findings"]} == {
+            ("IAC001", TF_LINE)}
+    finally:
+        (chain[-1] / "main.tf").unlink(missing_ok=True)
+        for directory in reversed(chain):
+            if directory.is_dir():
+                directory.rmdir()
