@@ -407,8 +407,10 @@ class _Walk:
         self.known: Collection[str] = ()
 
     def unreadable_dir(self, exc: OSError) -> None:
-        where = exc.filename or "?"
-        self.skipped.append(Skipped(str(where), f"cannot list directory: {exc.strerror or exc}"))
+        where = os.fspath(exc.filename) if exc.filename else "?"
+        named = os.path.realpath(where) in self.real_roots  # a warning without -v
+        self.skipped.append(Skipped(
+            str(where), f"cannot list directory: {exc.strerror or exc}", notice=named))
 
     def inside(self, real: str) -> bool:
         return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep)

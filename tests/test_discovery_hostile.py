@@ -389,6 +389,9 @@ def test_unreadable_directory_is_a_stated_skip(
     assert [Path(f.path).name for f in files] == ["main.tf"]
     assert any(s.path == str(tmp_path / "locked") and "Permission denied" in s.reason
                for s in skips)
+    assert not any(s.notice for s in skips)  # -v only: the directory was not named
+    _, skips, _ = discover([tmp_path / "locked"])
+    assert [s.notice for s in skips] == [True]  # named: a warning without -v
 
 
 # ---------------------------------------------------------------- configuration
