@@ -17,9 +17,9 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from linter.discovery import Refused, as_utf8, read_source
 from linter.identity import EARLIER_SCHEMES, SCHEME, IdentityRoots
 from linter.model import Finding
 
@@ -68,11 +68,18 @@ def dumps(entries: Iterable[Entry]) -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
+#: A baseline is data the configuration names: a planted `baseline: /dev/zero` or a
+#: FIFO must not hang the scan, nor a huge file exhaust memory.
+MAX_BASELINE_BYTES = 256 * 1024 * 1024
+
+
 def read(path: str) -> list[Entry]:
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BaselineError(f"{path}: cannot read the baseline: {exc.strerror or exc}") from exc
+        text = as_utf8(read_source(path, limit=MAX_BASELINE_BYTES, count=False)).decode("utf-8")
+    except Refused as exc:
+        raise BaselineError(f"{path}: cannot read the baseline: {exc.reason}") from exc
+    except UnicodeDecodeError as exc:
+        raise BaselineError(f"{path}: the baseline is not UTF-8 text: {exc.reason}") from exc
     try:
         data = json.loads(text)
     except ValueError as exc:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from linter.config_files import CONFIG_NAMES, ConfigError, describe, find_config, read_mapping
+from linter.discovery import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TOTAL_BYTES, parse_size
 from linter.limits import risky_pattern
 from linter.model import Severity
 from linter.selection import normalize
@@ -83,6 +84,9 @@ class Config:
     ignore: list[IgnoreEntry] = field(default_factory=list)
     #: Absolute: a relative value is resolved against the configuration file's directory.
     baseline: str | None = None
+    #: Bytes: the largest file scanned, and the most one scan reads in all.
+    max_file_size: int = DEFAULT_MAX_FILE_BYTES
+    max_total_size: int = DEFAULT_MAX_TOTAL_BYTES
     path: str | None = None
 
     @classmethod
@@ -118,6 +122,12 @@ class Config:
         if "baseline" in data:
             base = Path(path).parent if path else Path()
             cfg.baseline = os.path.abspath(base / data["baseline"])
+        for key in ("max_file_size", "max_total_size"):
+            if key in data:
+                try:
+                    setattr(cfg, key, parse_size(data[key]))
+                except ValueError as exc:
+                    raise ConfigError(f"{path or 'configuration'}: {key}: {exc}") from exc
         return cfg
 
 

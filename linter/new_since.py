@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from linter import gitstate, parallel
+from linter.discovery import Refused, as_utf8, read_source
 from linter.loaders import warm_up_terraform
 from linter.model import Finding
 from linter.rule import INTERNAL_ERROR_RULE, PARSE_ERROR_RULE
@@ -184,10 +185,12 @@ def _callers_closure(head_top: str, names: Iterable[str], start: set[str]) -> se
     for name in names:
         if not name.endswith(_TF):
             continue
-        try:
-            text = Path(head_top, name).read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        try:  # regular files within the size limit only: a committed link to
+            # /dev/zero must not be read (linter.discovery)
+            data = read_source(os.path.join(head_top, name), count=False)
+        except Refused:
             continue
+        text = as_utf8(data).decode("utf-8", errors="replace")
         here = _dir(name)
         for m in _LOCAL_SOURCE.finditer(text):
             callee = os.path.normpath(os.path.join(here, m.group(1).split("//")[0]))

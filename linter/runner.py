@@ -24,7 +24,17 @@ from linter import debuglog, identity, suppress
 from linter.adapters import AdaptContext, adapt_all
 from linter.config import Config
 from linter.directives import Directive
-from linter.discovery import Format, Skipped, SourceFile, discover
+from linter.discovery import (
+    Format,
+    InputTooLarge,
+    Limits,
+    Skipped,
+    SourceFile,
+    discover,
+    limited,
+    module_files,
+    size_text,
+)
 from linter.exclude import Excluder
 from linter.identity import IdentityRoots
 from linter.linking import link
@@ -142,18 +152,35 @@ def scan_root(paths: Sequence[str]) -> str:
 
 
 def scan(options: ScanOptions) -> ScanResult:
+    """Scan `options.paths`. Raises InputTooLarge, before reading anything, when the
+    files to scan hold more than the configured total (`max_total_size`)."""
+    limits = Limits(options.config.max_file_size, options.config.max_total_size)
+    with limited(limits):  # every read of this scan, adapters' included, is bounded
+        return _scan(options, limits)
+
+
+def _scan(options: ScanOptions, limits: Limits) -> ScanResult:
     started = time.perf_counter()
     suppress.reset()
     root = options.root or scan_root(options.paths)
     excluder = Excluder(options.config.exclude, root)
-    files, skipped, _missing = discover(options.paths, excluder)
+    files, skipped, _missing = discover(options.paths, excluder, limits)
     excluded = [s for s in skipped if s.pattern is not None]
     skipped = [s for s in skipped if s.pattern is None]
     in_scope = (lambda _path: True) if options.report_all else _scope(options.paths)
-    files = _with_module_context(files, _named_tfvars(options.paths), excluder)
+    files = _with_module_context(files, _named_tfvars(options.paths), excluder, skipped)
+    total = sum(f.size for f in files)
+    if total > limits.max_total_bytes:
+        raise InputTooLarge(
+            f"the files to scan hold {size_text(total)}, more than the "
+            f"{size_text(limits.max_total_bytes)} total input limit: scan fewer paths, "
+            "exclude some, or raise max_total_size (--max-total-size)")
 
     documents: dict[str, list[object]] = {}
-    errors: list[ParseError] = []
+    # A file named on the command line that cannot be read is a located error.
+    errors: list[ParseError] = [
+        ParseError(s.path, 1, f"file not read: {s.reason}") for s in skipped if s.error
+    ]
     internal: list[InternalError] = []
     scanned: list[SourceFile] = []
     for source in files:
@@ -367,40 +394,31 @@ def _explicit_var_files(paths: Sequence[str]) -> list[str]:
 
 
 def _with_module_context(
-    files: list[SourceFile], tfvars: list[Path], excluder: Excluder
+    files: list[SourceFile], tfvars: list[Path], excluder: Excluder, skipped: list[Skipped],
 ) -> list[SourceFile]:
     """A Terraform file named on its own (as pre-commit does) is evaluated with the
     rest of its module directory, or its variables and locals would be unknown; a
-    named variables file brings its whole module directory. Excluded siblings stay out."""
+    named variables file brings its whole module directory. Excluded siblings stay
+    out, and the others pass the checks of discovery (regular files within the size
+    limit, links kept inside the directory): what is left out is added to `skipped`."""
     tf_dirs = {
         str(Path(f.path).parent)
         for f in files
         if f.format in (Format.TERRAFORM, Format.TERRAFORM_JSON)
     } | {str(p.parent) for p in tfvars}
-    known = {f.path for f in files}
+    known = {f.path for f in files} | {s.path for s in skipped}
+    seen = {f.identity for f in files if f.identity is not None}
     extra: list[SourceFile] = []
     for directory in sorted(tf_dirs):
-        for sibling, fmt in _terraform_files(directory):
-            if sibling not in known and (not excluder or excluder.match(sibling) is None):
-                known.add(sibling)
-                extra.append(SourceFile(sibling, fmt))
+        found, refused = module_files(directory, known, excluder or None, seen=seen)
+        for source in found:
+            known.add(source.path)
+            extra.append(source)
+        for skip in refused:
+            if skip.path not in known:
+                known.add(skip.path)
+                skipped.append(skip)
     return sorted([*files, *extra], key=lambda f: f.path) if extra else files
-
-
-def _terraform_files(directory: str) -> list[tuple[str, Format]]:
-    out: list[tuple[str, Format]] = []
-    try:
-        names = sorted(os.listdir(directory))
-    except OSError:
-        return out
-    for name in names:
-        if name.startswith("."):
-            continue
-        if name.endswith(".tf"):
-            out.append((os.path.join(directory, name), Format.TERRAFORM))
-        elif name.endswith(".tf.json"):
-            out.append((os.path.join(directory, name), Format.TERRAFORM_JSON))
-    return out
 
 
 def _unique(errors: list[ParseError]) -> list[ParseError]:

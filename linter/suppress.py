@@ -25,6 +25,7 @@ from functools import lru_cache
 from linter.comments import Comment, hcl_comments, yaml_comments
 from linter.config import IgnoreEntry
 from linter.directives import MARKER, Directive, parse_comment
+from linter.discovery import Refused, as_utf8, read_source
 from linter.model import Finding, Graph, Location, Suppression
 
 #: Files larger than this are not searched for comments (they are not hand-written).
@@ -51,12 +52,9 @@ def file_directives(path: str, categories: frozenset[str] = frozenset()) -> tupl
     lexer = _lexer(path)
     if lexer is None:
         return ()
-    try:
-        if os.path.getsize(path) > MAX_COMMENT_SCAN_BYTES:
-            return ()
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError:
+    try:  # through discovery's reader: regular files only, never blocking
+        data = as_utf8(read_source(path, limit=MAX_COMMENT_SCAN_BYTES, count=False))
+    except Refused:
         return ()
     if MARKER.encode() not in data.lower():
         return ()

@@ -51,6 +51,7 @@ def findings(args: list[str], capsys: pytest.CaptureFixture[str]) -> list[dict[s
 def infra(tmp_path: Path) -> Path:
     root = tmp_path / "repo" / "infra"
     write(root / "sg.tf", OPEN_SSH_TF)  # IAC001 (open-ingress) and IAC051 (tagging)
+    (tmp_path / "repo" / ".git").mkdir()  # configuration is searched up to here
     return root
 
 
@@ -80,8 +81,8 @@ def test_pyproject_table_is_found_and_reported_by_verbose(
 def test_pyproject_without_table_does_not_count(
     infra: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    outer = write(infra.parent.parent / ".iaclint.yaml", "disable: [IAC001]\n")
-    write(infra.parent / "pyproject.toml", '[project]\nname = "iaclint-infra"\n')
+    outer = write(infra.parent / ".iaclint.yaml", "disable: [IAC001]\n")
+    write(infra / "pyproject.toml", '[project]\nname = "iaclint-infra"\n')
     _, _, err = run(["scan", str(infra), "-v"], capsys)
     assert f"using configuration {outer}" in err
     assert rule_ids(findings(["scan", str(infra)], capsys)) == {"IAC051"}

@@ -69,6 +69,7 @@ def test_empty_file_is_defaults(tmp_path: Path) -> None:
 
 
 def test_find_config_walks_up(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()  # up to the repository root
     cfg = write(tmp_path / ".iaclint.yaml", "fail_on: high\n")
     deep = tmp_path / "a" / "b"
     deep.mkdir(parents=True)
@@ -88,6 +89,7 @@ def test_find_config_order_in_one_directory(tmp_path: Path) -> None:
 
 
 def test_pyproject_without_the_table_is_not_a_config(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
     write(tmp_path / ".iaclint.yaml", "fail_on: high\n")
     sub = tmp_path / "pkg"
     sub.mkdir()

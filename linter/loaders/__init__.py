@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from linter.discovery import Format, SourceFile
+from linter.discovery import Format, Refused, SourceFile, as_utf8, read_source
 from linter.model import ParseError
 
 Loader = Callable[[str, bytes], Any]
@@ -48,10 +48,14 @@ def warm_up_terraform() -> None:
 
 
 def load(source: SourceFile) -> Any:
-    """The document for `source`, a ParseError, or None when it is not of its format."""
+    """The document for `source`, a ParseError, or None when it is not of its format.
+
+    The bytes come through `read_source` (the scan's size limits, regular files only)
+    and reach the loader as UTF-8: a file starting with a UTF-16/UTF-32 byte order
+    mark is re-encoded here, a UTF-8 mark is dropped, so the loaders decode UTF-8 only.
+    """
     try:
-        with open(source.path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        return ParseError(source.path, 1, f"cannot read file: {exc.strerror or exc}")
-    return _loader_for(source.format)(source.path, data)
+        data = read_source(source.path)
+    except Refused as exc:
+        return ParseError(source.path, 1, f"file not read: {exc.reason}")
+    return _loader_for(source.format)(source.path, as_utf8(data))

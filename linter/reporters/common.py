@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import linter
 from linter.directives import Directive
+from linter.discovery import Refused, as_utf8, read_source
 from linter.identity import IdentityRoots, assign
 from linter.model import Finding, Severity
 from linter.rule import Rule
@@ -162,13 +163,28 @@ def summary_line(result: ScanResult, *, accepted: bool = True) -> str:
     with `accepted`, followed by what was suppressed or baselined."""
     scanned = plural(len(result.files), "file")
     accepted_text = ((suppressed_text(result) if accepted else "") + comparison_text(result)
-                     + incomplete_text(result))
+                     + not_scanned_text(result) + incomplete_text(result))
     if not result.findings:
         return f"No findings in {scanned} scanned{accepted_text}."
     counts = severity_counts(result.findings)
     parts = ", ".join(f"{n} {sev.label}" for sev, n in counts.items() if n)
     return (f"{plural(len(result.findings), 'finding')} ({parts}) in {scanned} "
             f"scanned{accepted_text}")
+
+
+def not_scanned_text(result: ScanResult) -> str:
+    """'; 1 file not scanned: big.tf (larger than the 10 MiB file size limit …)': files
+    left out that the user would not expect to be (too large, or named but unreadable),
+    so that no report reads as covering them."""
+    notable = [s for s in result.skipped if s.notice]
+    if not notable:
+        return ""
+    if len(notable) == 1:
+        only = notable[0]
+        return f"; 1 file not scanned, {relpath(only.path, result.root)}: {only.reason}"
+    names = ", ".join(relpath(s.path, result.root) for s in notable[:3])
+    more = ", …" if len(notable) > 3 else ""
+    return f"; {len(notable)} files not scanned: {names}{more} (-v says why)"
 
 
 def incomplete_text(result: ScanResult) -> str:
@@ -257,6 +273,10 @@ class Snippet:
     omitted: int
 
 
+#: Snippets come from files the scan read within its limit; no second limit here.
+_ANY_SIZE = 1 << 40
+
+
 class SourceCache:
     """Reads each file once per report; a file that cannot be read yields no snippet."""
 
@@ -265,11 +285,10 @@ class SourceCache:
 
     def lines(self, path: str) -> list[str] | None:
         if path not in self._files:
-            try:
-                with open(path, "rb") as fh:
-                    data = fh.read()
+            try:  # a scanned file: regular, already within the scan's size limit
+                data = as_utf8(read_source(path, limit=_ANY_SIZE, count=False))
                 self._files[path] = data.decode("utf-8", errors="replace").splitlines()
-            except OSError:
+            except Refused:
                 self._files[path] = None
         return self._files[path]
 

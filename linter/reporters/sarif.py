@@ -602,6 +602,15 @@ def _invocation(result: ScanResult, index: Mapping[str, int],
             associated_rule=om.ReportingDescriptorReference(
                 id="IAC000", index=index["IAC000"]) if "IAC000" in index else None,
         ))
+    for skipped in result.skipped:  # too large, or named and not read: a gap in coverage
+        if skipped.notice:
+            rel = relpath(skipped.path, result.root)
+            notifications.append(om.Notification(
+                message=om.Message(text=f"{rel}: not scanned: {skipped.reason}"),
+                level="warning",
+                locations=[om.Location(physical_location=om.PhysicalLocation(
+                    artifact_location=artifact_location(rel)))],
+            ))
     for rule_id, trace in result.rule_crashes:
         last = trace.strip().splitlines()[-1] if trace.strip() else "exception"
         notifications.append(om.Notification(

@@ -11,7 +11,7 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from linter.adapters.terraform.limits import MAX_MODULE_FILE_BYTES, Confinement
+from linter.adapters.terraform.limits import Confinement
 from linter.loaders.hcl_ast import Attribute, Block, Literal, TerraformFile
 from linter.loaders.terraform import load_terraform
 from linter.model import ParseError, Unknown
@@ -187,7 +187,7 @@ class ConfigLoader:
             if not name.endswith((".tf", ".tf.json")) or name.startswith("."):
                 continue
             path = os.path.join(directory, name)
-            text = self.confinement.read_text(path, MAX_MODULE_FILE_BYTES)
+            text = self.confinement.read_text(path, None)  # the scan's per-file limit
             if isinstance(text, Unknown):
                 continue
             doc = load_terraform(path, text.encode("utf-8"))

@@ -10,15 +10,12 @@ with a reason (`--debug` shows it), or, for the whole root module, a located IAC
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterable
 
 from linter.model import Unknown
 
 #: Bytes one `file()`/`templatefile()`/tfvars read may hold (larger: Unknown).
 MAX_FILE_BYTES = 1024 * 1024
-#: Bytes of one module file read from disk (a module outside the scanned files).
-MAX_MODULE_FILE_BYTES = 4 * 1024 * 1024
 #: Characters of any string the evaluation produces.
 MAX_STRING = 1024 * 1024
 #: Size of any value as a tree: items of every list and map, plus characters of every
@@ -96,35 +93,28 @@ class Confinement:
     def inside(self, path: str) -> bool:
         return self.why_not(path) is None
 
-    def read_text(self, path: str, limit: int = MAX_FILE_BYTES) -> str | Unknown:
+    def read_text(self, path: str, limit: int | None = MAX_FILE_BYTES) -> str | Unknown:
         """The UTF-8 text of the regular file `path` inside the roots, at most `limit`
-        bytes, else an Unknown with the reason."""
+        bytes (None: the scan's per-file limit), else an Unknown with the reason."""
         why = self.why_not(path)
         if why is not None:
             return Unknown(f"file {os.path.basename(path)!r} not read: {why}")
         return read_regular(path, limit)
 
 
-def read_regular(path: str, limit: int) -> str | Unknown:
-    """The UTF-8 text of `path` when it is a regular file of at most `limit` bytes (a
-    device or FIFO would block or never end), else an Unknown with the reason."""
+def read_regular(path: str, limit: int | None) -> str | Unknown:
+    """The UTF-8 text of `path` when it is a regular file of at most `limit` bytes
+    (None: the scan's per-file limit), else an Unknown with the reason. Reads go
+    through `linter.discovery.read_source`, the one reader that never blocks on a
+    device or FIFO and counts toward the scan's total."""
+    from linter.discovery import Refused, as_utf8, current_limits, read_source
+
     name = os.path.basename(path)
+    cap = current_limits().max_file_bytes
     try:
-        real = os.path.realpath(path)
-        st = os.stat(real)
-        if not stat.S_ISREG(st.st_mode):
-            return Unknown(f"file {name!r} not read: not a regular file")
-        if st.st_size > limit:
-            return Unknown(f"file {name!r} not read: larger than {limit} bytes")
-        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                return Unknown(f"file {name!r} not read: not a regular file")
-            data = fh.read(limit + 1)
-    except OSError:
-        return Unknown(f"file {name!r} not readable")
-    if len(data) > limit:
-        return Unknown(f"file {name!r} not read: larger than {limit} bytes")
+        data = as_utf8(read_source(path, limit=cap if limit is None else min(limit, cap)))
+    except Refused as exc:
+        return Unknown(f"file {name!r} not read: {exc.reason}")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
