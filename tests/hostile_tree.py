@@ -14,18 +14,9 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-SECRET = "hostile-tree-secret-5f2b9c"
+from tests.conftest import OPEN_SSH_TF
 
-OPEN_SSH_TF = """resource "aws_security_group" "ssh" {
-  name = "ssh"
-  ingress {
-    from_port   = 22
-    to_port     = 22
-    protocol    = "tcp"
-    cidr_blocks = ["0.0.0.0/0"]
-  }
-}
-"""
+SECRET = "hostile-tree-secret-5f2b9c"
 
 OPEN_SSH_YAML = """AWSTemplateFormatVersion: "2010-09-09"
 Resources:
