@@ -26,8 +26,8 @@ MAX_INSTANCES = 10_000
 class Budget:
     """What is left of MAX_INSTANCES for one template, and the first loop that hit it."""
 
-    def __init__(self, limit: int = MAX_INSTANCES) -> None:
-        self.left = limit
+    def __init__(self, limit: int | None = None) -> None:
+        self.left = MAX_INSTANCES if limit is None else limit
         self.exceeded: Path | None = None
 
 

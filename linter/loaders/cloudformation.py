@@ -60,17 +60,14 @@ def decode_plain(path: str, text: str) -> tuple[Any, LineMap] | ParseError:
     however long its lines); YAML by cfn-lint's loader with a linear duplicate-key
     check and a bound on alias expansion."""
     if text.lstrip()[:1] in ("{", "["):
-        import json
-
         try:
             json.loads(text)
         except RecursionError:
             return ParseError(path, 1, "JSON is nested too deeply")
-        except ValueError:
-            decoded = _decode_json(path, text)  # cfn-lint's words for what is wrong
-            if isinstance(decoded, ParseError):
-                return decoded
-            return _plain(path, decoded[0], text, is_json=True)
+        except json.JSONDecodeError as err:  # not cfn-lint's decoder: minutes on big files
+            return ParseError(path, err.lineno, err.msg, err.colno)
+        except ValueError as err:  # e.g. an integer too long to convert
+            return ParseError(path, 1, f"invalid JSON: {err}")
         return _json_plain(path, text)
     marked = _decode_yaml(path, text)
     if isinstance(marked, ParseError):

@@ -199,7 +199,7 @@ def to_plain(node: Any, text: str, *, is_json: bool) -> tuple[Any, LineMap]:
     """Plain copy of a decoded cfn-lint tree and its {path: (start, end)} line map."""
     conv = _Converter(text, is_json)
     value, end = conv.convert(node, (), 1)
-    conv.locs[()] = (1, max(end or 1, len(text.rstrip().split("\n"))))
+    conv.locs[()] = (1, max(end or 1, text.rstrip().count("\n") + 1))
     return value, conv.locs
 
 
@@ -437,5 +437,5 @@ def json_to_plain(text: str) -> tuple[Any, LineMap]:
         return _scalar(node.value), node.line
 
     value, end = convert(parse_json_lines(text), ())
-    locs[()] = (1, max(end, len(text.rstrip().split("\n"))))
+    locs[()] = (1, max(end, text.rstrip().count("\n") + 1))
     return value, locs
