@@ -323,3 +323,16 @@ def test_corpus_json_lines_match_the_yaml_reading() -> None:
         value, locs = json_to_plain(text)
         assert value == old_value, name
         assert {k: locs.get(k) for k in old_locs} == old_locs, name
+
+
+def test_memory_error_while_loading_is_a_parse_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from linter.loaders import cloudformation as loader
+
+    def exhausting(path: str, text: str) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(loader, "decode_plain", exhausting)
+    err = load_cloudformation("t.yaml", (HEAD + "Resources: {}\n").encode())
+    assert isinstance(err, ParseError) and "memory" in err.message
+    err = load_iam_policy("p.json", b'{"Statement": [{"Effect": "Allow", "Action": "*"}]}')
+    assert isinstance(err, ParseError) and "memory" in err.message

@@ -1,8 +1,11 @@
-"""Load CloudFormation templates (YAML or JSON) with cfn-lint's decoders.
+"""Load CloudFormation templates (YAML or JSON) into plain values and a line map.
 
-cfn-lint turns YAML short forms (`!Ref`, `!Sub`, `!GetAtt a.b`) into their long
-forms and keeps a mark on every node; `marked.to_plain` copies that into plain
-values and a line map so nothing downstream depends on cfn-lint.
+YAML goes through cfn-lint's loader, which turns short forms (`!Ref`, `!Sub`,
+`!GetAtt a.b`) into their long forms and keeps a mark on every node;
+`marked.to_plain` copies that into plain values and a line map so nothing
+downstream depends on cfn-lint. JSON needs no short forms and is read by
+`marked.json_to_plain`, linear however long its lines. Input is untrusted: the
+bounds (alias expansion, nesting) give a located ParseError, never a hang.
 """
 
 from __future__ import annotations
@@ -73,6 +76,15 @@ def decode_plain(path: str, text: str) -> tuple[Any, LineMap] | ParseError:
     if isinstance(marked, ParseError):
         return marked
     return _plain(path, marked, text, is_json=False)
+
+
+def decode_plain_guarded(path: str, text: str) -> tuple[Any, LineMap] | ParseError:
+    """`decode_plain`, with running out of memory a ParseError of this file (so the
+    scan goes on with the others) rather than an internal error."""
+    try:
+        return decode_plain(path, text)
+    except MemoryError:
+        return ParseError(path, 1, "too large to read: ran out of memory")
 
 
 def _json_plain(path: str, text: str) -> tuple[Any, LineMap] | ParseError:
@@ -280,7 +292,7 @@ def load_cloudformation(path: str, data: bytes) -> CfnTemplate | ParseError | No
     text = decode_text(data)
     if text is None:
         return ParseError(path, 1, "file is not UTF-8 text")
-    decoded = decode_plain(path, text)
+    decoded = decode_plain_guarded(path, text)
     if isinstance(decoded, ParseError):
         return clamp(decoded, text)
     plain, locations = decoded

@@ -230,9 +230,9 @@ def load_iam_policy(path: str, data: bytes) -> PolicyFile | ParseError | None:
     found = find_policies(quick)  # cheap check before the marked decode
     if found is None:
         return None
-    from linter.loaders.cloudformation import clamp, decode_plain
+    from linter.loaders.cloudformation import clamp, decode_plain_guarded
 
-    decoded = decode_plain(path, text)
+    decoded = decode_plain_guarded(path, text)
     if isinstance(decoded, ParseError):
         return clamp(decoded, text)
     document, locations = decoded
