@@ -15,6 +15,7 @@ and principals; anything unknown cancels nothing.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -198,6 +199,12 @@ def _known_str(value: Any) -> str | None:
     return value if isinstance(value, str) and is_known(value) else None
 
 
+#: Deny statements of one document compared with its Allows: every pair is compared,
+#: so 15,000 of each would take minutes. No real policy comes near (AWS caps a policy
+#: at 10,240 characters); past it the later Denies cancel nothing, which can only
+#: add findings, never hide one.
+MAX_DENIES = 100
+
 #: Policy types that filter what other policies grant, and grant nothing themselves.
 NON_GRANTING = frozenset({"endpoint"})
 
@@ -211,7 +218,8 @@ def grants(graph: Graph) -> Iterator[Grant]:
         for doc in docs:
             if not isinstance(doc, PolicyDocument) or doc.policy_type in NON_GRANTING:
                 continue
-            denies = tuple(s for s in doc.statements if _may_cancel(s))
+            denies = tuple(itertools.islice(
+                (s for s in doc.statements if _may_cancel(s)), MAX_DENIES))
             for stmt in doc.statements:
                 effect = _known_str(stmt.effect)
                 if effect is not None and effect.strip().lower() == "allow":

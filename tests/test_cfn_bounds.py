@@ -336,3 +336,16 @@ def test_memory_error_while_loading_is_a_parse_error(monkeypatch: pytest.MonkeyP
     assert isinstance(err, ParseError) and "memory" in err.message
     err = load_iam_policy("p.json", b'{"Statement": [{"Effect": "Allow", "Action": "*"}]}')
     assert isinstance(err, ParseError) and "memory" in err.message
+
+
+def test_deny_statements_compared_per_document_are_bounded(tmp_path: Path) -> None:
+    from rules.iam_wildcard import MAX_DENIES, grants
+
+    stmts = [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}] + [
+        {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": f"arn:aws:s3:::b{i}"}
+        for i in range(MAX_DENIES + 50)]
+    (tmp_path / "p.json").write_text(json.dumps({"Version": "2012-10-17", "Statement": stmts}))
+    result = scan(ScanOptions(paths=[str(tmp_path)], rules=[r() for r in RULES]))
+    (grant,) = grants(result.graph)
+    assert len(grant.denies) == MAX_DENIES
+    assert result.internal_errors == [] and result.rule_crashes == []
