@@ -44,6 +44,7 @@ class Outcome:
 def reset() -> None:
     """Forget cached file contents (a long-lived process may scan edited files)."""
     file_directives.cache_clear()
+    _directives_by_line.cache_clear()
 
 
 @lru_cache(maxsize=4096)
@@ -76,6 +77,18 @@ def file_directives(path: str, categories: frozenset[str] = frozenset()) -> tupl
         if directive is not None:
             out.append(directive)
     return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def _directives_by_line(
+    path: str, categories: frozenset[str]
+) -> dict[int, tuple[Directive, ...]]:
+    """`file_directives` by covered line: each finding looks up its lines instead of
+    walking every directive of the file (findings times directives on a big file)."""
+    out: dict[int, list[Directive]] = {}
+    for d in file_directives(path, categories):
+        out.setdefault(d.line, []).append(d)
+    return {line: tuple(ds) for line, ds in out.items()}
 
 
 def _covered_line(comment: Comment, comment_only: set[int]) -> int:
@@ -175,7 +188,7 @@ def _inline_candidates(
         metadata = tuple(d for d in node.ignores if isinstance(d, Directive))
     found: list[Directive] = []
     for path, line in dict.fromkeys(places):
-        found += [d for d in file_directives(path, categories) if d.line == line]
+        found += _directives_by_line(path, categories).get(line, ())
     found += list(metadata)
     return [d for d in found if d.covers(finding.rule_id, finding.category)]
 

@@ -15,6 +15,7 @@ and principals; anything unknown cancels nothing.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -52,6 +53,9 @@ class Grant:
     node: Node
     doc: PolicyDocument
     stmt: Statement
+    #: The document's Deny statements that could cancel an Allow (`_may_cancel`),
+    #: found once per document: a policy of 100,000 Allows has no pairwise work.
+    denies: tuple[Statement, ...] = ()
 
     @property
     def identity(self) -> bool:
@@ -72,13 +76,13 @@ class Grant:
     def actions(self) -> list[str]:
         """The known actions this statement allows that no Deny of the same document
         cancels (see `_cancels`)."""
-        denies = [d for d in self.doc.statements if _cancels(d, self.stmt)]
+        denies = [d for d in self.denies if _cancels(d, self.stmt)]
         return [a for a in _actions(self.stmt.actions)
                 if not any(_action_covered(a, d.actions) for d in denies)]
 
     def all_denied(self) -> bool:
         """Every action of the statement (Action or NotAction) is denied again."""
-        denies = [d for d in self.doc.statements if _cancels(d, self.stmt)]
+        denies = [d for d in self.denies if _cancels(d, self.stmt)]
         if self.stmt.not_actions is not None:
             return any(_action_covered("*", d.actions) for d in denies)
         known = _actions(self.stmt.actions)
@@ -115,11 +119,9 @@ def _covers_all(deny: tuple[Any, ...], allow: tuple[Any, ...]) -> bool:
     return bool(allow)
 
 
-def _cancels(deny: Statement, allow: Statement) -> bool:
-    """Whether the Deny statement `deny` applies wherever `allow` grants (for the actions
-    it names): effect Deny; no Condition, NotAction, NotResource or NotPrincipal; the
-    same or broader resources and principals; the same CloudFormation branch (or
-    always). Anything unknown cancels nothing."""
+def _may_cancel(deny: Statement) -> bool:
+    """The part of `_cancels` that does not depend on the Allow: effect Deny; no
+    Condition, NotAction, NotResource or NotPrincipal."""
     effect = _known_str(deny.effect)
     if effect is None or effect.strip().lower() != "deny":
         return False
@@ -127,7 +129,14 @@ def _cancels(deny: Statement, allow: Statement) -> bool:
         return False
     if deny.not_actions is not None or deny.not_resources is not None:
         return False
-    if deny.not_principals is not None or deny.actions is None:
+    return deny.not_principals is None and deny.actions is not None
+
+
+def _cancels(deny: Statement, allow: Statement) -> bool:
+    """Whether the Deny statement `deny` applies wherever `allow` grants (for the actions
+    it names): `_may_cancel`; the same or broader resources and principals; the same
+    CloudFormation branch (or always). Anything unknown cancels nothing."""
+    if not _may_cancel(deny):
         return False
     if deny.when and deny.when != allow.when:
         return False
@@ -190,6 +199,12 @@ def _known_str(value: Any) -> str | None:
     return value if isinstance(value, str) and is_known(value) else None
 
 
+#: Deny statements of one document compared with its Allows: every pair is compared,
+#: so 15,000 of each would take minutes. No real policy comes near (AWS caps a policy
+#: at 10,240 characters); past it the later Denies cancel nothing, which can only
+#: add findings, never hide one.
+MAX_DENIES = 100
+
 #: Policy types that filter what other policies grant, and grant nothing themselves.
 NON_GRANTING = frozenset({"endpoint"})
 
@@ -203,10 +218,12 @@ def grants(graph: Graph) -> Iterator[Grant]:
         for doc in docs:
             if not isinstance(doc, PolicyDocument) or doc.policy_type in NON_GRANTING:
                 continue
+            denies = tuple(itertools.islice(
+                (s for s in doc.statements if _may_cancel(s)), MAX_DENIES))
             for stmt in doc.statements:
                 effect = _known_str(stmt.effect)
                 if effect is not None and effect.strip().lower() == "allow":
-                    yield Grant(node, doc, stmt)
+                    yield Grant(node, doc, stmt, denies)
 
 
 def _targets(graph: Graph, node: Node) -> list[Related]:

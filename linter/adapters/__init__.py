@@ -65,13 +65,17 @@ def guarded(
     lost: str = "its resources were not checked", too_deep: str = "nested too deeply to evaluate",
 ) -> T | None:
     """`work()`, or None when it raised: a RecursionError is input nested too deeply
-    for Python (a ParseError `too_deep`, IAC000, as the loaders say it); any other
-    exception is a bug in iaclint, recorded as an InternalError at `path` (IAC999).
-    Either way the caller goes on with its next unit."""
+    for Python (a ParseError `too_deep`, IAC000, as the loaders say it), a MemoryError
+    input too large to evaluate (IAC000 too: the bounds of the evaluators should stop
+    it first, but one file must not end the scan); any other exception is a bug in
+    iaclint, recorded as an InternalError at `path` (IAC999). Either way the caller
+    goes on with its next unit."""
     try:
         return work()
     except RecursionError:
         result.errors.append(ParseError(path, 1, too_deep))
+    except MemoryError:
+        result.errors.append(ParseError(path, 1, "too large to evaluate: ran out of memory"))
     except Exception as exc:
         error = InternalError.capture(path, stage, exc, lost)
         log.debug("internal error in %s at %s: %s", stage, path, error.summary)

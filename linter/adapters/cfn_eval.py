@@ -24,6 +24,33 @@ from linter.model import Choice, Location, Ref, Unknown, is_fully_known, is_know
 
 Path = tuple[Any, ...]
 
+#: The longest string an intrinsic may produce (characters). Nested `Fn::Sub` or
+#: `Fn::Join` can double a string at every level: 40 levels of a few bytes would
+#: need terabytes. A longer result is Unknown, with this limit as its reason.
+MAX_STRING = 1 << 20
+
+
+def _too_long(name: str) -> Unknown:
+    return Unknown(f"{name} would produce a string longer than {MAX_STRING:,} characters "
+                   "(iaclint's limit)")
+
+
+def _text_size(value: Any, limit: int) -> int:
+    """Characters of the strings in `value`, counted until they pass `limit`."""
+    total = 0
+    stack = [value]
+    while stack and total <= limit:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, dict):
+            total += sum(len(str(k)) for k in item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        else:
+            total += 8
+    return total
 
 
 #: Pseudo parameters with a value that is the same for nearly every deployment;
@@ -298,6 +325,7 @@ class Evaluator:
             return Unknown("Fn::Sub of a non-string")
         parts: list[str] = []
         unknown: Unknown | None = None
+        size = len(template)  # at most the literal text plus every substituted value
         i = 0
         while i < len(template):
             start = template.find("${", i)
@@ -324,6 +352,9 @@ class Evaluator:
             if isinstance(value, (bool, int, float)):
                 value = _text(value)
             if isinstance(value, str):
+                size += len(value)
+                if size > MAX_STRING:
+                    return _too_long("Fn::Sub")
                 parts.append(value)
             else:
                 parts.append(SUB_HOLE)
@@ -407,6 +438,8 @@ def _fn_join(ev: Evaluator, args: Any) -> Any:
         if isinstance(item, (dict, list)):
             return Unknown("Fn::Join of a non-scalar")
         flat.append(_text(item))
+    if sum(map(len, flat)) + len(delim) * max(len(flat) - 1, 0) > MAX_STRING:
+        return _too_long("Fn::Join")
     return delim.join(flat)
 
 
@@ -548,6 +581,8 @@ def _fn_cidr(ev: Evaluator, args: Any) -> Any:
 def _fn_to_json(ev: Evaluator, args: Any) -> Any:
     if not is_fully_known(args):
         return Unknown("Fn::ToJsonString of an unknown value")
+    if _text_size(args, MAX_STRING) > MAX_STRING:
+        return _too_long("Fn::ToJsonString")
     return json.dumps(args, separators=(",", ":"))
 
 

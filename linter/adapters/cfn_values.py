@@ -46,6 +46,8 @@ def _variants(value: Any) -> list[tuple[str, Any]]:
                 joined = join_when(label, inner)
                 if joined is not None:
                     out.append((joined, leaf))
+            if len(out) > _MAX_VARIANTS:  # nested Fn::If: 2 ** depth leaves
+                raise OverflowError
         return out
     if not has_choice(value):
         return [("", value)]

@@ -20,7 +20,7 @@ from linter import fact_spec
 from linter.adapters import AdaptContext, AdaptResult, guarded
 from linter.adapters.boundary import Exporter
 from linter.adapters.cfn_eval import NOVALUE, Evaluator, export
-from linter.adapters.cfn_foreach import expand_resources
+from linter.adapters.cfn_foreach import MAX_INSTANCES, Budget, expand_resources
 from linter.adapters.cfn_kinds import ResourceView, fill_facts
 from linter.adapters.cfn_schema import tag_support
 from linter.adapters.cfn_values import combine
@@ -105,9 +105,16 @@ def adapt_template(
     doc = template.template
     ev = Evaluator(doc, template.path, overrides, template.location)
     declared: dict[str, tuple[dict[str, Any], tuple[Any, ...]]] = {}
-    for logical_id, res, path in expand_resources(ev.resources, ev.evaluate):
+    budget = Budget()
+    for logical_id, res, path in expand_resources(ev.resources, ev.evaluate, budget):
         if isinstance(res, dict) and isinstance(logical_id, str):
             declared.setdefault(logical_id, (res, path))
+    if budget.exceeded is not None:
+        where = template.location(budget.exceeded)
+        result.errors.append(ParseError(
+            template.path, where.start_line,
+            f"Fn::ForEach loops stamp out more than {MAX_INSTANCES:,} instances (iaclint's "
+            "limit); the resources after that are not checked"))
     for logical_id in declared:
         ev.node_ids[logical_id] = node_id(template.path, logical_id)
     # A resource whose Condition is false is never created.

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from linter.loaders.cloudformation import decode_text
-from linter.loaders.marked import LineMap, Path, locate_in, to_plain
+from linter.loaders.marked import LineMap, Path, locate_in
 from linter.model import Location, ParseError
 
 _STATEMENT_KEYS = frozenset(
@@ -230,12 +230,11 @@ def load_iam_policy(path: str, data: bytes) -> PolicyFile | ParseError | None:
     found = find_policies(quick)  # cheap check before the marked decode
     if found is None:
         return None
-    from linter.loaders.cloudformation import clamp, decode_marked
+    from linter.loaders.cloudformation import clamp, decode_plain_guarded
 
-    decoded = decode_marked(path, text)
+    decoded = decode_plain_guarded(path, text)
     if isinstance(decoded, ParseError):
         return clamp(decoded, text)
-    marked, is_json = decoded
-    document, locations = to_plain(marked, text, is_json=is_json)
+    document, locations = decoded
     shape, entries, attachments = found
     return PolicyFile(path, document, shape, entries, attachments, locations)

@@ -37,6 +37,7 @@ class _Lines:
         self.text = text
         self.lines = text.split("\n")
         self._newlines: list[int] | None = None
+        self._indents: dict[int, int] = {}
 
     @property
     def newlines(self) -> list[int]:
@@ -55,6 +56,15 @@ class _Lines:
                 return line0 + 1
         return None
 
+    def indent(self, line0: int) -> int:
+        """Leading whitespace of a line, computed once: a one-line file has thousands
+        of end marks on its single line."""
+        found = self._indents.get(line0)
+        if found is None:
+            text = self.lines[line0] if 0 <= line0 < len(self.lines) else ""
+            found = self._indents[line0] = len(text) - len(text.lstrip())
+        return found
+
     def blank(self, line0: int) -> bool:
         if not 0 <= line0 < len(self.lines):
             return True
@@ -65,8 +75,7 @@ class _Lines:
         """1-based last content line of a YAML node whose end mark is `mark`."""
         line0: int = mark.line
         col: int = mark.column
-        text = self.lines[line0] if 0 <= line0 < len(self.lines) else ""
-        if col == 0 or not text[:col].strip():
+        if col <= self.indent(line0):
             line0 -= 1
         while line0 > floor0 and self.blank(line0):
             line0 -= 1
@@ -190,7 +199,7 @@ def to_plain(node: Any, text: str, *, is_json: bool) -> tuple[Any, LineMap]:
     """Plain copy of a decoded cfn-lint tree and its {path: (start, end)} line map."""
     conv = _Converter(text, is_json)
     value, end = conv.convert(node, (), 1)
-    conv.locs[()] = (1, max(end or 1, len(text.rstrip().split("\n"))))
+    conv.locs[()] = (1, max(end or 1, text.rstrip().count("\n") + 1))
     return value, conv.locs
 
 
@@ -385,3 +394,48 @@ def jplain(node: Any) -> Any:
     if isinstance(node, JArr):
         return [jplain(v) for v in node.items]
     return node.value
+
+
+class DuplicateKey(Exception):
+    """A key written twice in one JSON object (CloudFormation rejects it)."""
+
+    def __init__(self, key: str, line: int, first_line: int) -> None:
+        super().__init__(f"Duplicate found {key!r} (line {first_line})")
+        self.key = key
+        self.line = line
+        self.first_line = first_line
+
+
+def json_to_plain(text: str) -> tuple[Any, LineMap]:
+    """Plain values and the {path: (start, end)} line map of a JSON text, as `to_plain`
+    gives for a YAML-read template, but through this module's decoder: one pass over
+    the text however long its lines (cfn-lint's decoders check duplicate keys pairwise
+    and construct through YAML, which made a 3.5 MB one-line template take minutes).
+    Raises JsonSyntaxError or DuplicateKey."""
+    locs: LineMap = {}
+
+    def convert(node: Any, path: Path) -> tuple[Any, int]:
+        if isinstance(node, JObj):
+            out: dict[str, Any] = {}
+            first: dict[str, int] = {}
+            for key, kline, value in node.items:
+                if key in first:
+                    raise DuplicateKey(key, kline, first[key])
+                first[key] = kline
+                here = (*path, key)
+                out[key], vend = convert(value, here)
+                locs[here] = (kline, max(kline, vend))
+            return out, node.end_line
+        if isinstance(node, JArr):
+            items: list[Any] = []
+            for i, value in enumerate(node.items):
+                here = (*path, i)
+                plain, vend = convert(value, here)
+                items.append(plain)
+                locs[here] = (value.line, vend)
+            return items, node.end_line
+        return _scalar(node.value), node.line
+
+    value, end = convert(parse_json_lines(text), ())
+    locs[()] = (1, max(end, text.rstrip().count("\n") + 1))
+    return value, locs

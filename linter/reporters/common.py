@@ -278,10 +278,13 @@ _ANY_SIZE = 1 << 40
 
 
 class SourceCache:
-    """Reads each file once per report; a file that cannot be read yields no snippet."""
+    """Reads each file once per report; a file that cannot be read yields no snippet.
+    Each shown line is cut before it is escaped and remembered, so a one-line
+    (minified) file with thousands of findings costs its length once, not per finding."""
 
     def __init__(self) -> None:
         self._files: dict[str, list[str] | None] = {}
+        self._shown: dict[tuple[str, int], str] = {}
 
     def lines(self, path: str) -> list[str] | None:
         if path not in self._files:
@@ -303,11 +306,20 @@ class SourceCache:
         shown = total if total <= max_lines + 1 else max_lines
         picked = []
         for n in range(start, start + shown):
-            text = printable(lines[n - 1].rstrip())
-            if len(text) > SNIPPET_MAX_WIDTH:
-                text = text[: SNIPPET_MAX_WIDTH - 1] + "…"
+            text = self._shown.get((path, n))
+            if text is None:
+                text = self._shown[path, n] = _shown_line(lines[n - 1])
             picked.append((n, text))
         return Snippet(picked, total - shown)
+
+
+def _shown_line(line: str) -> str:
+    """`line` escaped and cut to SNIPPET_MAX_WIDTH; escaping only lengthens text, so
+    only the first SNIPPET_MAX_WIDTH + 1 characters are ever escaped."""
+    text = printable(line.rstrip()[: SNIPPET_MAX_WIDTH + 1])
+    if len(text) > SNIPPET_MAX_WIDTH:
+        text = text[: SNIPPET_MAX_WIDTH - 1] + "…"
+    return text
 
 
 def unused_text(directive: Directive, root: str) -> str:
