@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from linter import __version__
+from linter import __version__, progress
 from linter.config import Config, ConfigError, describe, find_config, load_config
 from linter.discovery import InputTooLarge, parse_size
 from linter.model import Severity
@@ -336,6 +336,8 @@ def _execute(
     # and frees almost nothing until it ends: the cyclic collector only re-walks
     # them. Pausing it halves the wall time of a large scan for a few MB of memory.
     gc.disable()
+    meter = progress.Progress(sys.stderr) if progress.wanted(sys.stderr) else None
+    options.progress = meter
     try:
         if comparison and stack is not None:
             result = _compare(options, comparison, stack, log)
@@ -344,6 +346,8 @@ def _execute(
     except InputTooLarge as exc:
         raise UsageFailure(str(exc)) from exc
     finally:
+        if meter is not None:
+            meter.finish()
         gc.enable()
     for skipped in (*result.excluded, *result.skipped):
         shown = _rel(skipped.path, result.root) + ("/" * os.path.isdir(skipped.path))

@@ -124,6 +124,7 @@ def _base_fingerprints(
         return frozenset
     base_options = _mapped(options, top, base.top, paths, report_all=True, identity=base.top)
     base_options.baseline, base_options.baseline_name = (), ""
+    base_options.progress = None  # the forked base scan shares the terminal: only the head reports
     if any(p.endswith(_TF + _TFVARS) or _is_dir(base.top, p) for p in paths):
         warm_up_terraform()
     return parallel.start(lambda: sorted(f.fingerprint for f in scan(base_options).findings),

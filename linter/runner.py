@@ -91,6 +91,8 @@ class ScanOptions:
     #: Record which nodes each rule's graph queries returned (`ScanResult.evaluated`),
     #: for the tests that prove a good fixture case was looked at.
     record_evaluated: bool = False
+    #: Called with (files loaded, files to load) after each file (linter/progress.py).
+    progress: Callable[[int, int], None] | None = None
 
 
 @dataclass
@@ -183,7 +185,9 @@ def _scan(options: ScanOptions, limits: Limits) -> ScanResult:
     ]
     internal: list[InternalError] = []
     scanned: list[SourceFile] = []
-    for source in files:
+    for number, source in enumerate(files, 1):
+        if options.progress is not None:
+            options.progress(number - 1, len(files))
         try:
             doc = load(source)
         except Exception as exc:  # a loader bug: this file is lost, the others are not
