@@ -118,6 +118,16 @@ SNIPPETS = [
     "a = b ? [\n 1\n] : [\n 2\n]\n",
     'a = "$${x\\n}"\n',
     "a = [x + y\n]\nb = { c = x\n}\nd = f(x + y\n)\n",
+    "a = x + <<EOT\nhi\nEOT\nb = 1\n",
+    'a = "${x +\n y}"\n',
+    "a = <<EOT\n${x ? 1 : 2}\n%{ for a in b }${a}%{ endfor }\nEOT\n",
+    "a = cond ? <<EOT\nx\nEOT\n : 2\nb = [<<EOT\nx\nEOT\n]\nc = f(<<EOT\nx\nEOT\n)\n",
+    "a = x.y # c\nb = [\n  # c\n]\nc = { # c\n  b = 1 # d\n}\nd = x &&\n  # c\n  y\n",
+    'a = "a%b$c"\nb = "\\u0041\\U0001F600"\nc = { "${x}" = 1 }\nd = { x: 1, y: 2 }\n',
+    "a = <<EOT\n  $${x}\n  %%{y}\nEOT\nb = <<EOT\n${\"}\"}\nEOT\n",
+    "a = {\n  for k, v in m :\n  k => v\n  if v\n}\nb = x[\n  \"k\"\n]\nc = !(x)\n",
+    "\n\n# only comment\n",
+    "",
 ]
 
 
