@@ -79,6 +79,7 @@ log = logging.getLogger(__name__)
 _SOURCES = (
     "terraform.py",
     "hcl_lark.py",
+    "hcl_treesitter.py",
     "tf_templates.py",
     "terraform_json.py",
     "marked.py",
@@ -100,7 +101,7 @@ def _version(module: str) -> str:
 def _salt() -> bytes:
     here = os.path.dirname(__file__)
     digest = hashlib.sha256(SCHEMA.encode())
-    for name in ("iaclint", "python-hcl2", "lark"):
+    for name in ("iaclint", "python-hcl2", "lark", "tree-sitter", "tree-sitter-hcl"):
         digest.update(f"\0{name}={_version(name)}".encode())
     digest.update(repr(sys.version_info[:2]).encode())
     for name in _SOURCES:
