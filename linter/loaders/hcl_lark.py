@@ -13,7 +13,6 @@ import contextlib
 import functools
 import hashlib
 import os
-import re
 import sys
 from typing import Any
 
@@ -39,7 +38,7 @@ from linter.loaders.hcl_ast import (
     UnaryOp,
     Variable,
 )
-from linter.loaders.tf_templates import assemble_template, parse_template_text
+from linter.loaders.tf_templates import assemble_template, parse_template_text, unescape
 
 
 class HclSyntaxError(Exception):
@@ -201,21 +200,6 @@ def _raise(line: int, message: str, column: Any = None) -> Any:
 
 # --------------------------------------------------------------------------- Lark → AST
 
-_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
-_ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
-
-
-def _unescape(text: str) -> str:
-    if "\\" not in text:
-        return text
-
-    def repl(m: re.Match[str]) -> str:
-        s = m.group(1)
-        if s[0] in "uU" and len(s) > 1:
-            return chr(int(s[1:], 16))
-        return _ESCAPES.get(s, "\\" + s)
-
-    return _ESCAPE_RE.sub(repl, text)
 
 
 def _is_tree(node: Any) -> bool:
@@ -256,7 +240,7 @@ class _Converter:
         """Text of an identifier/keyword/literal_value/string used as a name or label."""
         if node.data == "string":
             return "".join(
-                _unescape(str(p.children[0]))
+                unescape(str(p.children[0]))
                 for p in node.children[1:-1]
                 if not _is_tree(p.children[0])
             )
@@ -325,7 +309,7 @@ class _Converter:
     def x_template_string(self, node: Any) -> Expr:
         raw = str(node.children[0])
         inner = raw[2:-2] if raw.startswith('\\"') else raw.strip('"')
-        return Literal(_unescape(inner), *self.lines(node))
+        return Literal(unescape(inner), *self.lines(node))
 
     def x_string(self, node: Any) -> Expr:
         line, end = self.lines(node)
@@ -338,7 +322,7 @@ class _Converter:
                 if kind == "ESCAPED_INTERPOLATION" or kind == "ESCAPED_DIRECTIVE":
                     flat.append(text[1:])
                 else:
-                    flat.append(_unescape(text))
+                    flat.append(unescape(text))
                 continue
             data = inner.data
             kids = self.kids(inner)

@@ -40,7 +40,7 @@ from linter.loaders.hcl_ast import (
     UnaryOp,
     Variable,
 )
-from linter.loaders.tf_templates import assemble_template, parse_template_text
+from linter.loaders.tf_templates import assemble_template, parse_template_text, unescape
 
 
 class _Unsupported(Exception):
@@ -111,24 +111,9 @@ def expression_or_none(text: str, line: int) -> Expr | None:
 
 # --------------------------------------------------------------------------- helpers
 
-_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
-_ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
 #: how python-hcl2's lexer splits the literal text of a quoted string
 _ESCAPED_MARK = re.compile(r"\$\$\{[^}]*\}|%%\{[^}]*\}")
 _INT = re.compile(r"[0-9]+")
-
-
-def _unescape(text: str) -> str:
-    if "\\" not in text:
-        return text
-
-    def repl(m: re.Match[str]) -> str:
-        s = m.group(1)
-        if s[0] in "uU" and len(s) > 1:
-            return chr(int(s[1:], 16))
-        return _ESCAPES.get(s, "\\" + s)
-
-    return _ESCAPE_RE.sub(repl, text)
 
 
 def _literal_runs(raw: str) -> list[str]:
@@ -137,11 +122,11 @@ def _literal_runs(raw: str) -> list[str]:
     pos = 0
     for m in _ESCAPED_MARK.finditer(raw):
         if m.start() > pos:
-            out.append(_unescape(raw[pos : m.start()]))
+            out.append(unescape(raw[pos : m.start()]))
         out.append(m.group(0)[1:])
         pos = m.end()
     if pos < len(raw):
-        out.append(_unescape(raw[pos:]))
+        out.append(unescape(raw[pos:]))
     return out
 
 
@@ -236,7 +221,7 @@ class _Converter:
         raw = self.src[kids[0].end_byte : kids[-1].start_byte].decode("utf-8")
         if len(kids) < 2 or "${" in raw or "%{" in raw:
             raise _Unsupported("template in a block label")
-        return _unescape(raw)
+        return unescape(raw)
 
     # expressions ---------------------------------------------------------
 

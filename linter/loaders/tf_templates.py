@@ -28,6 +28,25 @@ from linter.loaders.hcl_ast import (
 ParseExpression = Callable[[str, int], Expr | None]
 
 
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+_ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
+
+
+def unescape(text: str) -> str:
+    """The value of the literal text of a quoted HCL string (`\\n`, `\\"`, `\\uXXXX`…);
+    one function for both front ends, whose ASTs must be identical."""
+    if "\\" not in text:
+        return text
+
+    def repl(m: re.Match[str]) -> str:
+        s = m.group(1)
+        if s[0] in "uU" and len(s) > 1:
+            return chr(int(s[1:], 16))
+        return _ESCAPES.get(s, "\\" + s)
+
+    return _ESCAPE_RE.sub(repl, text)
+
+
 def assemble_template(flat: list[Any], line: int) -> list[Any]:
     """Nest flat if/else/endif/for/endfor markers into directive nodes."""
     pos = 0
