@@ -22,13 +22,29 @@ class ChildFailed(RuntimeError):
     """The forked computation raised; the message carries its traceback."""
 
 
+def can_fork() -> bool:
+    """True where a forked child runs beside the parent (fork, and two cores for us)."""
+    if not hasattr(os, "fork") or sys.platform == "darwin":
+        return False
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return cores >= 2
+
+
 def start(work: Callable[[], Any], convert: Callable[[Any], T]) -> Callable[[], T]:
     """Begin `work()` (its result must be JSON-serializable) and return a function
     that waits for it and returns `convert(result)`."""
-    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or sys.platform == "darwin":
+    if not can_fork():
         return lambda: convert(work())
     read_fd, write_fd = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except (OSError, RuntimeError):  # no process left to make, or an audit hook's no
+        os.close(read_fd)
+        os.close(write_fd)
+        return lambda: convert(work())
     if pid == 0:  # the child: compute, send, and leave without running any cleanup
         os.close(read_fd)
         code = 0

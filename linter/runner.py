@@ -38,7 +38,7 @@ from linter.discovery import (
 from linter.exclude import Excluder
 from linter.identity import IdentityRoots
 from linter.linking import link
-from linter.loaders import load
+from linter.loaders import load, tf_prefetch
 from linter.model import Finding, Graph, InternalError, ParseError, Severity
 from linter.rule import CATEGORIES, INTERNAL_ERROR_RULE, PARSE_ERROR_RULE, Rule
 from linter.selection import selects, severity_for
@@ -153,6 +153,32 @@ def scan_root(paths: Sequence[str]) -> str:
     return os.path.commonpath(dirs)
 
 
+@dataclass
+class _LoaderBug:
+    exc: Exception
+
+
+def _load_all(files: list[SourceFile], progress: Callable[[int, int], None] | None,
+              ) -> list[tuple[SourceFile, object]]:
+    """Each file with its document (or ParseError, None, _LoaderBug), in `files` order.
+
+    With a prefetch child parsing part of the HCL files (tf_prefetch), the parent
+    loads its own files first and takes the child's last, so it rarely waits."""
+    prefetch = tf_prefetch.start(files)
+    later = prefetch.paths if prefetch is not None else set()
+    order = [i for i, f in enumerate(files) if f.path not in later]
+    order += [i for i, f in enumerate(files) if f.path in later]
+    docs: dict[int, object] = {}
+    for number, index in enumerate(order):
+        if progress is not None:
+            progress(number, len(files))
+        try:
+            docs[index] = load(files[index], prefetch)
+        except Exception as exc:  # a loader bug: this file is lost, the others are not
+            docs[index] = _LoaderBug(exc)
+    return [(f, docs[i]) for i, f in enumerate(files)]
+
+
 def scan(options: ScanOptions) -> ScanResult:
     """Scan `options.paths`. Raises InputTooLarge, before reading anything, when the
     files to scan hold more than the configured total (`max_total_size`)."""
@@ -185,16 +211,12 @@ def _scan(options: ScanOptions, limits: Limits) -> ScanResult:
     ]
     internal: list[InternalError] = []
     scanned: list[SourceFile] = []
-    for number, source in enumerate(files, 1):
-        if options.progress is not None:
-            options.progress(number - 1, len(files))
-        try:
-            doc = load(source)
-        except Exception as exc:  # a loader bug: this file is lost, the others are not
+    for source, doc in _load_all(files, options.progress):
+        if isinstance(doc, _LoaderBug):
             scanned.append(source)
             internal.append(InternalError.capture(
-                source.path, f"the {_LOADER_NAMES[_LANGUAGE[source.format]]} loader", exc,
-                "nothing in this file was checked"))
+                source.path, f"the {_LOADER_NAMES[_LANGUAGE[source.format]]} loader",
+                doc.exc, "nothing in this file was checked"))
             continue
         if doc is None:
             skipped.append(Skipped(source.path, f"not {_WHAT[source.format]}"))

@@ -221,7 +221,7 @@ def test_loader_bug_is_an_internal_error(
     from linter.loaders import load
 
     monkeypatch.setattr("linter.runner.load", _raising_for(
-        "tf/b/main.tf", load, lambda source: source.path))
+        "tf/b/main.tf", load, lambda source, *_: source.path))
     code, out, _ = run(["scan", ".", "-f", "json"], capsys)
     assert code == 3
     report = json.loads(out)

@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("tree_sitter")
 pytest.importorskip("tree_sitter_hcl")
 
-from linter.loaders import hcl_lark, hcl_treesitter
+from linter.loaders import hcl, hcl_lark, hcl_treesitter
 from linter.loaders.hcl_lark import HclSyntaxError
 from linter.loaders.terraform import _load
 from linter.model import ParseError
@@ -152,9 +152,11 @@ def test_left_to_lark(text: str) -> None:
     assert hcl_treesitter.parse_hcl_body(text) is None
 
 
-def test_opt_in(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_front_end_and_the_lark_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """tree-sitter parses by default; IACLINT_HCL_FRONTEND=lark is python-hcl2 alone."""
     text = 'resource "aws_s3_bucket" "b" {\n  bucket = "x-${var.y}"\n}\n'
-    monkeypatch.setenv("IACLINT_HCL_FRONTEND", "tree-sitter")
+    monkeypatch.delenv("IACLINT_HCL_FRONTEND", raising=False)
+    assert hcl.frontend() == "tree-sitter"
     calls: list[str] = []
     real = hcl_treesitter.parse_hcl_body
 
@@ -165,24 +167,43 @@ def test_opt_in(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hcl_treesitter, "parse_hcl_body", spy)
     fast = _load("main.tf", text.encode())
     assert calls == [text]
-    monkeypatch.delenv("IACLINT_HCL_FRONTEND")
+    monkeypatch.setenv("IACLINT_HCL_FRONTEND", "lark")
+    assert hcl.frontend() == "lark"
     slow = _load("main.tf", text.encode())
     assert dump(fast) == dump(slow)
     assert len(calls) == 1
 
 
-def test_opt_in_syntax_error_is_lark_s(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("IACLINT_HCL_FRONTEND", "tree-sitter")
+def test_syntax_error_is_python_hcl2_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("IACLINT_HCL_FRONTEND", raising=False)
     got = _load("main.tf", b"a = {\nb = 1\n")
-    monkeypatch.delenv("IACLINT_HCL_FRONTEND")
+    monkeypatch.setenv("IACLINT_HCL_FRONTEND", "lark")
     want = _load("main.tf", b"a = {\nb = 1\n")
     assert isinstance(got, ParseError)
     assert (got.line, got.message) == (want.line, want.message)  # type: ignore[union-attr]
 
 
+def test_what_tree_sitter_rejects_goes_through_python_hcl2(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """tree-sitter-hcl has no exponent numbers: the file (and a template's
+    `${…}`) still parse, through python-hcl2, to what the Lark front end gives."""
+    monkeypatch.delenv("IACLINT_HCL_FRONTEND", raising=False)
+    text = 'a = 1e5\nb = <<EOT\n${1e3 + 1}\nEOT\n'
+    assert hcl_treesitter.parse_hcl_body(text) is None
+    got = _load("main.tf", text.encode())
+    monkeypatch.setenv("IACLINT_HCL_FRONTEND", "lark")
+    want = _load("main.tf", text.encode())
+    assert not isinstance(got, ParseError)
+    assert dump(got) == dump(want)
+    assert got.body.attributes["a"].expr.value == 100000.0  # type: ignore[attr-defined]
+    assert hcl.parse_template("${2e2}")[0].expr.value == 200.0
+
+
 def test_without_tree_sitter(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("IACLINT_HCL_FRONTEND", "tree-sitter")
+    monkeypatch.delenv("IACLINT_HCL_FRONTEND", raising=False)
     monkeypatch.setattr(hcl_treesitter, "_parser", lambda: None)
+    assert hcl.frontend() == "lark"
     assert not hcl_treesitter.available()
     assert hcl_treesitter.parse_hcl_body("a = 1\n") is None
     loaded = _load("main.tf", b"a = 1\n")

@@ -8,10 +8,13 @@ None when the file turns out not to be of its format (skipped, not an error).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linter.discovery import Format, Refused, SourceFile, as_utf8, read_source
 from linter.model import ParseError
+
+if TYPE_CHECKING:
+    from linter.loaders.tf_prefetch import Prefetch
 
 Loader = Callable[[str, bytes], Any]
 
@@ -42,12 +45,15 @@ def warm_up_terraform() -> None:
     process forked afterwards (the `--new-since` base scan) shares them instead of
     importing and building them a second time."""
     import linter.adapters.terraform  # noqa: F401
-    from linter.loaders.hcl_lark import hcl_parser
+    from linter.loaders import hcl, hcl_lark, hcl_treesitter
 
-    hcl_parser()
+    if hcl.frontend() == "lark":
+        hcl_lark.hcl_parser()
+    else:
+        hcl_treesitter.available()
 
 
-def load(source: SourceFile) -> Any:
+def load(source: SourceFile, prefetch: Prefetch | None = None) -> Any:
     """The document for `source`, a ParseError, or None when it is not of its format.
 
     The bytes come through `read_source` (the scan's size limits, regular files only)
@@ -58,4 +64,9 @@ def load(source: SourceFile) -> Any:
         data = read_source(source.path)
     except Refused as exc:
         return ParseError(source.path, 1, f"file not read: {exc.reason}")
-    return _loader_for(source.format)(source.path, as_utf8(data))
+    data = as_utf8(data)
+    if prefetch is not None:
+        doc = prefetch.take(source.path, data)
+        if doc is not None:
+            return doc
+    return _loader_for(source.format)(source.path, data)

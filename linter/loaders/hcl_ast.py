@@ -257,3 +257,6 @@ class TerraformFile:
     body: Block
     syntax: str = "hcl"  # "hcl" | "json"
     language: str = "terraform"
+    #: False when the text has no `True`/`FALSE`/`Null`/… at all, so the adapter
+    #: need not walk the tree for misspelt literals (set by the loader, from bytes)
+    capitalised_words: bool = True

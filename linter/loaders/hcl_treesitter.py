@@ -1,4 +1,4 @@
-"""HCL text → the project's own AST (hcl_ast), through tree-sitter-hcl (opt-in).
+"""HCL text → the project's own AST (hcl_ast), through tree-sitter-hcl (the default).
 
 An alternative front end to hcl_lark: tree-sitter parses a file about ten times
 faster than python-hcl2's Lark grammar. The concrete syntax tree is converted
@@ -9,8 +9,8 @@ None and the caller parses with hcl_lark, which reports syntax errors at their
 place. Heredoc bodies go through tf_templates' text scanner (as in hcl_lark),
 with each `${…}` parsed here first and by hcl_lark when tree-sitter rejects it.
 
-Enabled by `IACLINT_HCL_FRONTEND=tree-sitter` (see terraform.py); without the
-`tree_sitter` / `tree_sitter_hcl` packages `available()` is False.
+Chosen by hcl.py (the default front end); without the `tree_sitter` /
+`tree_sitter_hcl` packages `available()` is False and hcl_lark parses everything.
 """
 
 from __future__ import annotations
@@ -88,24 +88,35 @@ def parse_hcl_body(text: str) -> Block | None:
         return None
 
 
+def parse_expression(text: str, line: int = 1) -> Expr | None:
+    """One expression written at `line`, as hcl_lark.parse_expression builds it, or
+    None when tree-sitter rejects it or leaves it to hcl_lark."""
+    parser = _parser()
+    if parser is None:
+        return None
+    source = f"__x = (\n{text}\n)".encode()
+    try:
+        root_node = parser.parse(source).root_node
+        if root_node.has_error:
+            return None
+        conv = _Converter(source, line - 2)
+        body = [c for c in root_node.named_children if c.type == "body"]
+        attrs = [c for c in body[0].named_children if c.type == "attribute"] if body else []
+        if len(attrs) == 1:
+            return conv.expr(attrs[0].named_children[-1])
+    except (_Unsupported, RecursionError, IndexError):
+        pass
+    return None
+
+
 def expression_or_none(text: str, line: int) -> Expr | None:
-    """One `${…}` expression of a heredoc, as hcl_lark.expression_or_none parses it."""
+    """One `${…}` expression of a template, as hcl_lark.expression_or_none parses it
+    (by hcl_lark when tree-sitter rejects it, so `1e5` or an odd form still parses)."""
+    found = parse_expression(text, line)
+    if found is not None:
+        return found
     from linter.loaders import hcl_lark
 
-    parser = _parser()
-    wrapped = f"__x = (\n{text}\n)"
-    if parser is not None:
-        source = wrapped.encode("utf-8")
-        try:
-            root_node = parser.parse(source).root_node
-            if not root_node.has_error:
-                conv = _Converter(source, line - 2)
-                body = [c for c in root_node.named_children if c.type == "body"]
-                attrs = [c for c in body[0].named_children if c.type == "attribute"] if body else []
-                if len(attrs) == 1:
-                    return conv.expr(attrs[0].named_children[-1])
-        except (_Unsupported, RecursionError, IndexError):
-            pass
     return hcl_lark.expression_or_none(text, line)
 
 

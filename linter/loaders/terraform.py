@@ -1,22 +1,19 @@
 """Load `.tf` and `.tf.json` files into the project's own HCL AST (hcl_ast).
 
-HCL is parsed and converted by hcl_lark (the only module that sees Lark types),
-template text (heredocs, strings) is scanned by tf_templates and `.tf.json` is
-converted by terraform_json (on the line-keeping JSON decoder in marked), so every
-syntax yields the same nodes. Results are cached in memory and on disk (tf_cache).
-
-With `IACLINT_HCL_FRONTEND=tree-sitter`, HCL is first parsed by hcl_treesitter
-(same nodes, about ten times faster); on a syntax error, a construct it leaves
-to Lark, or without the tree_sitter packages, the file goes through hcl_lark.
+HCL goes through hcl.py (tree-sitter-hcl, with python-hcl2 as reference and for
+what tree-sitter rejects), template text (heredocs, strings) is scanned by
+tf_templates and `.tf.json` is converted by terraform_json (on the line-keeping
+JSON decoder in marked), so every syntax yields the same nodes. Results are
+cached in memory and on disk (tf_cache).
 """
 
 from __future__ import annotations
 
-import os
+import re
 
 from linter.loaders import tf_cache as disk_cache
+from linter.loaders.hcl import HclSyntaxError, parse_hcl_body
 from linter.loaders.hcl_ast import TerraformFile
-from linter.loaders.hcl_lark import HclSyntaxError, parse_hcl_body
 from linter.loaders.terraform_json import load_terraform_json
 from linter.model import ParseError
 
@@ -39,7 +36,17 @@ def load_terraform(path: str, data: bytes) -> TerraformFile | ParseError:
         if len(_PARSE_CACHE) > 4096:
             _PARSE_CACHE.clear()
         _PARSE_CACHE[key] = cached
-    return cached
+    return with_words(cached, data)
+
+
+_CAPITALISED = re.compile(rb"True|TRUE|False|FALSE|Null|NULL|None")
+
+
+def with_words(doc: TerraformFile | ParseError, data: bytes) -> TerraformFile | ParseError:
+    """`doc`, noting whether its text holds a capitalised literal-like word at all."""
+    if isinstance(doc, TerraformFile):
+        doc.capitalised_words = _CAPITALISED.search(data) is not None
+    return doc
 
 
 def _load(path: str, data: bytes) -> TerraformFile | ParseError:
@@ -50,12 +57,6 @@ def _load(path: str, data: bytes) -> TerraformFile | ParseError:
         return ParseError(path, line, f"file is not valid UTF-8: {exc.reason}")
     if path.endswith(".json"):
         return load_terraform_json(path, text)
-    if os.environ.get("IACLINT_HCL_FRONTEND", "").strip().lower() == "tree-sitter":
-        from linter.loaders import hcl_treesitter
-
-        fast = hcl_treesitter.parse_hcl_body(text)
-        if fast is not None:
-            return TerraformFile(path=path, body=fast, syntax="hcl")
     try:
         body = parse_hcl_body(text)
     except HclSyntaxError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from linter.loaders.hcl import expression_or_none
 from linter.loaders.hcl_ast import (
     Attribute,
     Block,
@@ -19,7 +20,6 @@ from linter.loaders.hcl_ast import (
     TerraformFile,
     TupleExpr,
 )
-from linter.loaders.hcl_lark import expression_or_none
 from linter.loaders.marked import JArr, JObj, JsonSyntaxError, parse_json_lines
 from linter.loaders.tf_templates import template_from_text
 from linter.model import ParseError

@@ -150,12 +150,17 @@ def is_private(directory: str) -> bool:
     return True
 
 
+_checked: set[str] = set()
+
+
 def private_directory() -> str | None:
     """The cache directory, created 0700 where missing, or None when there is none
-    to use (disabled, not creatable, or not private)."""
+    to use (disabled, not creatable, or not private). Checked once per process."""
     directory = _directory()
     if directory is None:
         return None
+    if directory in _checked:
+        return directory
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
     except OSError:
@@ -164,6 +169,7 @@ def private_directory() -> str | None:
         log.debug("not using the parse cache %s: another user owns it or may write it",
                   directory)
         return None
+    _checked.add(directory)
     return directory
 
 
@@ -176,6 +182,15 @@ def _key(path: str, data: bytes) -> str:
 
 def _header(key: str) -> bytes:
     return f"{SCHEMA} {key}\n".encode()
+
+
+def has(path: str, data: bytes) -> bool:
+    """Whether an entry for `data` exists (not whether it is good: `get` checks that)."""
+    directory = private_directory()
+    if directory is None:
+        return False
+    key = _key(path, data)
+    return os.path.isfile(os.path.join(directory, key[:2], key[2:] + SUFFIX))
 
 
 def get(path: str, data: bytes) -> TerraformFile | ParseError | None:

@@ -47,6 +47,7 @@ from linter.adapters.terraform.values import (
     opaque,
     partial_text,
 )
+from linter.loaders.hcl import parse_template
 from linter.loaders.hcl_ast import (
     BinaryOp,
     Conditional,
@@ -67,7 +68,6 @@ from linter.loaders.hcl_ast import (
     UnaryOp,
     Variable,
 )
-from linter.loaders.hcl_lark import parse_template
 from linter.model import Location, Ref, Unknown
 
 #: Nesting of expressions evaluated inside each other (deeper: Invalid).

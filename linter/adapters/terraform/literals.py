@@ -40,8 +40,8 @@ _MEANT = {"True": "true", "TRUE": "true", "False": "false", "FALSE": "false",
 
 def misspelt_literals(file: TerraformFile) -> list[ParseError]:
     """A located error for every capitalised `True`/`False`/`Null` used as a value."""
-    if file.syntax != "hcl":  # in `.tf.json` a bare word is a string
-        return []
+    if file.syntax != "hcl" or not file.capitalised_words:  # in `.tf.json` a bare
+        return []  # word is a string
     errors = []
     for var in _in_block(file.body):
         meant = _MEANT[var.name]

@@ -15,6 +15,7 @@ from typing import Any
 from linter.adapters.terraform.evaluator import NO_NAMES, Evaluator, Scope
 from linter.adapters.terraform.functions import FunctionError, to_number
 from linter.adapters.terraform.limits import MAX_FILE_BYTES, read_regular
+from linter.loaders.hcl import HclSyntaxError, parse_expression, parse_hcl_body
 from linter.loaders.hcl_ast import (
     Block,
     Expr,
@@ -24,7 +25,6 @@ from linter.loaders.hcl_ast import (
     TupleExpr,
     Variable,
 )
-from linter.loaders.hcl_lark import HclSyntaxError, parse_expression, parse_hcl_body
 from linter.loaders.marked import JsonSyntaxError, parse_json_lines
 from linter.loaders.terraform_json import json_expr
 from linter.model import Unknown
