@@ -70,6 +70,9 @@ from linter.loaders.hcl_ast import (
 )
 from linter.model import Location, Ref, Unknown
 
+#: results that `Functions.bounded` always passes through
+_SCALARS = frozenset({int, float, bool, type(None)})
+
 #: Nesting of expressions evaluated inside each other (deeper: Invalid).
 MAX_EXPR_DEPTH = 200
 _HOLE = re.compile(f"{HOLE_START}(\\d+){HOLE_END}")
@@ -175,7 +178,12 @@ class Evaluator:
     # entry point ---------------------------------------------------------
 
     def ev(self, expr: Expr, scope: Scope) -> Any:
-        if not self.charge():
+        # the hottest function of a scan: `charge()` and the scalar case of
+        # `bounded()` are written out here
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            self.exhausted = True
+        if self.exhausted:
             return OUT_OF_STEPS
         self.depth += 1
         try:
@@ -184,7 +192,10 @@ class Evaluator:
             method = _DISPATCH.get(type(expr))
             if method is None:
                 return INVALID
-            return self.functions.bounded(method(self, expr, scope))
+            value = method(self, expr, scope)
+            if type(value) in _SCALARS:
+                return value
+            return self.functions.bounded(value)
         except (
             FunctionError,
             RecursionError,
