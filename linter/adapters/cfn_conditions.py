@@ -27,10 +27,12 @@ class ConditionSolver:
     """`solver(assignment)` is False only when no deployment sets the named
     conditions that way. Anything the solver cannot encode counts as possible."""
 
-    def __init__(self, template: Mapping[str, Any],
-                 decided: Callable[[], Mapping[str, bool]]) -> None:
+    def __init__(self, template: Mapping[str, Any], conditions: Mapping[str, Any]) -> None:
+        """`conditions`: the evaluator's values so far (True, False or Unknown); the
+        mapping itself, not the evaluator, so that no reference cycle keeps a template
+        alive until the cyclic collector runs."""
         self._template = template
-        self._decided = decided
+        self._conditions_so_far = conditions
         self._conditions: Any = None
         self._broken = False
         self._answers: dict[frozenset[tuple[str, bool]], bool] = {}
@@ -50,7 +52,8 @@ class ConditionSolver:
             conditions = self._solver()
             if conditions is None:
                 return True
-            fixed = {k: v for k, v in self._decided().items() if k not in assignment}
+            fixed = {k: v for k, v in self._conditions_so_far.items()
+                     if isinstance(v, bool) and k not in assignment}
             known = {k: {v} for k, v in {**fixed, **assignment}.items()
                      if conditions.get(k) is not None}
             if not any(k in assignment for k in known):
