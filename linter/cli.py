@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from linter import __version__, progress
+import linter
+from linter import progress
 from linter.config import Config, ConfigError, describe, find_config, load_config
 from linter.discovery import InputTooLarge, parse_size
 from linter.model import Severity
@@ -70,8 +71,17 @@ def _pairs(values: Sequence[str], option: str) -> dict[str, str]:
     return out
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """click's version option, with the version read only when asked for (see
+    `linter.__getattr__`)."""
+    if value and not ctx.resilient_parsing:
+        click.echo(f"iaclint, version {linter.__version__}", color=ctx.color)
+        ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="iaclint")
+@click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_print_version, help="Show the version and exit.")
 def cli() -> None:
     """Static analysis for AWS infrastructure code (Terraform, CloudFormation, IAM JSON)."""
 
