@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from linter.loaders import cfn_yaml
+from linter.loaders import cfn_plain, cfn_yaml
 from linter.loaders.cfn_yaml import MAX_ALIAS_EXPANSION
 from linter.loaders.marked import (
     DuplicateKey,
@@ -96,7 +96,15 @@ def _json_plain(path: str, text: str) -> tuple[Any, LineMap] | ParseError:
 
 
 def _decode_yaml(path: str, text: str) -> tuple[Any, LineMap] | ParseError:
-    """(plain value, line map) of a YAML template, or the located error."""
+    """(plain value, line map) of a YAML template, or the located error: in one
+    pass when `cfn_plain` can, else through the marked tree."""
+    fast = cfn_plain.decode(text)
+    return fast if fast is not None else _decode_marked(path, text)
+
+
+def _decode_marked(path: str, text: str) -> tuple[Any, LineMap] | ParseError:
+    """`_decode_yaml` through `cfn_yaml`'s marked tree and `to_plain`: every
+    template, error and bound exactly as cfn-lint's loader read them."""
     from yaml import MarkedYAMLError
     from yaml.scanner import ScannerError
 
