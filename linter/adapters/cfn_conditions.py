@@ -11,7 +11,9 @@ has an undecided `Fn::If`.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import sys
 from collections.abc import Callable, Mapping
 from types import SimpleNamespace
 from typing import Any
@@ -66,10 +68,32 @@ class ConditionSolver:
 
     def _solver(self) -> Any:
         if self._conditions is None and not self._broken:
-            from cfnlint.conditions import Conditions
-
-            self._conditions = Conditions(SimpleNamespace(template=self._template))
+            self._conditions = _conditions_class()(SimpleNamespace(template=self._template))
         return self._conditions
+
+
+def _conditions_class() -> Any:
+    """cfn-lint's `Conditions`, without running `cfnlint/__init__` first if nothing
+    has: that imports all of cfn-lint (networkx, its rules: 0.2 s) while the solver
+    needs sympy only. The package module is made from its spec with its `__init__`
+    deferred to the first attribute it lacks (PEP 562 `__getattr__`), so a later
+    `import cfnlint` anywhere in the process still sees the whole package."""
+    if "cfnlint" not in sys.modules:
+        spec = importlib.util.find_spec("cfnlint")
+        if spec is not None and spec.loader is not None:
+            package = importlib.util.module_from_spec(spec)
+            loader = spec.loader
+
+            def complete(name: str) -> Any:
+                del package.__dict__["__getattr__"]
+                loader.exec_module(package)
+                return getattr(package, name)
+
+            package.__dict__["__getattr__"] = complete
+            sys.modules["cfnlint"] = package
+    from cfnlint.conditions import Conditions
+
+    return Conditions
 
 
 class When(str):
