@@ -3,9 +3,11 @@
 YAML goes through `cfn_yaml` (cfn-lint's dialect on pyyaml alone: importing
 cfn-lint costs 0.6 s), which turns short forms (`!Ref`, `!Sub`, `!GetAtt a.b`)
 into their long forms and keeps a mark on every node; `marked.to_plain` copies
-that into plain values and a line map. JSON needs no short forms and is read by
-`marked.json_to_plain`, linear however long its lines. Input is untrusted: the
-bounds (alias expansion, nesting) give a located ParseError, never a hang.
+that into plain values and a line map (`cfn_plain` does both in one pass for most
+templates). JSON needs no short forms and is read by `json_fast` (or by
+`marked.json_to_plain`, which words the errors), linear however long its lines.
+Input is untrusted: the bounds (alias expansion, nesting) give a located
+ParseError, never a hang.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from linter.loaders import cfn_plain, cfn_yaml
+from linter.loaders import cfn_plain, cfn_yaml, json_fast
 from linter.loaders.cfn_yaml import MAX_ALIAS_EXPANSION
 from linter.loaders.marked import (
     DuplicateKey,
@@ -83,6 +85,9 @@ def decode_plain_guarded(path: str, text: str) -> tuple[Any, LineMap] | ParseErr
 
 
 def _json_plain(path: str, text: str) -> tuple[Any, LineMap] | ParseError:
+    fast = json_fast.json_to_plain(text)
+    if fast is not None:
+        return fast
     try:
         return json_to_plain(text)
     except DuplicateKey as err:
