@@ -11,7 +11,6 @@ import importlib.util
 import inspect
 import sys
 from collections.abc import Iterable
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +50,10 @@ def _rules_in_module(module: Any) -> list[Rule]:
 
 
 def entry_point_rules() -> list[Rule]:
+    # imported here: importlib.metadata costs 20-40 ms, which --help and --version
+    # (and importing linter.cli) need not pay
+    from importlib.metadata import entry_points
+
     rules: list[Rule] = []
     for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         try:

@@ -152,3 +152,28 @@ def test_real_subprocess(infra: Path, tmp_path: Path) -> None:
         capture_output=True, text=True, check=False,
     )
     assert "\x1b[" not in clean.stdout
+
+
+def test_collector_after_scans(capsys: pytest.CaptureFixture[str],
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan leaves the cyclic collector on with its objects frozen (not walked
+    again before exit); the next scan in the process unfreezes them first, so the
+    garbage of many in-process scans does not pile up."""
+    import gc
+
+    seen: list[int] = []
+    original = gc.disable
+
+    def disable() -> None:
+        seen.append(gc.get_freeze_count())
+        original()
+
+    monkeypatch.setattr(gc, "disable", disable)
+    target = str(FIXTURES / "cloudformation" / "network.yaml")
+    try:
+        for _ in range(2):
+            run(["scan", target, "-o", "/dev/null"], capsys)
+            assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert seen[1] == 0

@@ -11,7 +11,9 @@ has an undecided `Fn::If`.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import sys
 from collections.abc import Callable, Mapping
 from types import SimpleNamespace
 from typing import Any
@@ -27,10 +29,12 @@ class ConditionSolver:
     """`solver(assignment)` is False only when no deployment sets the named
     conditions that way. Anything the solver cannot encode counts as possible."""
 
-    def __init__(self, template: Mapping[str, Any],
-                 decided: Callable[[], Mapping[str, bool]]) -> None:
+    def __init__(self, template: Mapping[str, Any], conditions: Mapping[str, Any]) -> None:
+        """`conditions`: the evaluator's values so far (True, False or Unknown); the
+        mapping itself, not the evaluator, so that no reference cycle keeps a template
+        alive until the cyclic collector runs."""
         self._template = template
-        self._decided = decided
+        self._conditions_so_far = conditions
         self._conditions: Any = None
         self._broken = False
         self._answers: dict[frozenset[tuple[str, bool]], bool] = {}
@@ -50,7 +54,8 @@ class ConditionSolver:
             conditions = self._solver()
             if conditions is None:
                 return True
-            fixed = {k: v for k, v in self._decided().items() if k not in assignment}
+            fixed = {k: v for k, v in self._conditions_so_far.items()
+                     if isinstance(v, bool) and k not in assignment}
             known = {k: {v} for k, v in {**fixed, **assignment}.items()
                      if conditions.get(k) is not None}
             if not any(k in assignment for k in known):
@@ -63,10 +68,32 @@ class ConditionSolver:
 
     def _solver(self) -> Any:
         if self._conditions is None and not self._broken:
-            from cfnlint.conditions import Conditions
-
-            self._conditions = Conditions(SimpleNamespace(template=self._template))
+            self._conditions = _conditions_class()(SimpleNamespace(template=self._template))
         return self._conditions
+
+
+def _conditions_class() -> Any:
+    """cfn-lint's `Conditions`, without running `cfnlint/__init__` first if nothing
+    has: that imports all of cfn-lint (networkx, its rules: 0.2 s) while the solver
+    needs sympy only. The package module is made from its spec with its `__init__`
+    deferred to the first attribute it lacks (PEP 562 `__getattr__`), so a later
+    `import cfnlint` anywhere in the process still sees the whole package."""
+    if "cfnlint" not in sys.modules:
+        spec = importlib.util.find_spec("cfnlint")
+        if spec is not None and spec.loader is not None:
+            package = importlib.util.module_from_spec(spec)
+            loader = spec.loader
+
+            def complete(name: str) -> Any:
+                del package.__dict__["__getattr__"]
+                loader.exec_module(package)
+                return getattr(package, name)
+
+            package.__dict__["__getattr__"] = complete
+            sys.modules["cfnlint"] = package
+    from cfnlint.conditions import Conditions
+
+    return Conditions
 
 
 class When(str):

@@ -148,13 +148,10 @@ class Evaluator:
         #: How many undecided Fn::If were met (none: no Choice to distribute).
         self.undecided = 0
         #: Which reachable condition combinations exist (cfn-lint's solver, lazily).
-        self.possible = ConditionSolver(template, self.decided_conditions)
+        self.possible = ConditionSolver(template, self.conditions)
         #: Undecided conditions that hold where evaluation is now: the branch of
         #: an enclosing Fn::If, the resource's own Condition.
         self.context: dict[str, bool] = {}
-
-    def decided_conditions(self) -> dict[str, bool]:
-        return {k: v for k, v in self.conditions.items() if isinstance(v, bool)}
 
     # ------------------------------------------------------------ conditions
 

@@ -8,6 +8,7 @@ whole set is 18 MB.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -35,11 +36,16 @@ _SAM_TAGGABLE = frozenset(
 
 @lru_cache(maxsize=1)
 def _schema_dir() -> Path | None:
-    try:
-        import cfnlint.data.schemas as schemas
-    except ImportError:  # pragma: no cover - cfn-lint is a dependency
+    """cfn-lint's schema directory, found without importing cfn-lint (its package
+    `__init__` loads sympy and networkx); the JSON files are read as data."""
+    spec = importlib.util.find_spec("cfnlint")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover
         return None
-    return Path(schemas.__file__).parent
+    for root in spec.submodule_search_locations:
+        found = Path(root) / "data" / "schemas"
+        if found.is_dir():
+            return found
+    return None  # pragma: no cover - cfn-lint is a dependency
 
 
 @lru_cache(maxsize=1)

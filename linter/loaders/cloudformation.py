@@ -1,20 +1,23 @@
 """Load CloudFormation templates (YAML or JSON) into plain values and a line map.
 
-YAML goes through cfn-lint's loader, which turns short forms (`!Ref`, `!Sub`,
-`!GetAtt a.b`) into their long forms and keeps a mark on every node;
-`marked.to_plain` copies that into plain values and a line map so nothing
-downstream depends on cfn-lint. JSON needs no short forms and is read by
-`marked.json_to_plain`, linear however long its lines. Input is untrusted: the
-bounds (alias expansion, nesting) give a located ParseError, never a hang.
+YAML goes through `cfn_yaml` (cfn-lint's dialect on pyyaml alone: importing
+cfn-lint costs 0.6 s), which turns short forms (`!Ref`, `!Sub`, `!GetAtt a.b`)
+into their long forms and keeps a mark on every node; `marked.to_plain` copies
+that into plain values and a line map (`cfn_plain` does both in one pass for most
+templates). JSON needs no short forms and is read by `json_fast` (or by
+`marked.json_to_plain`, which words the errors), linear however long its lines.
+Input is untrusted: the bounds (alias expansion, nesting) give a located
+ParseError, never a hang.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from linter.loaders import cfn_plain, cfn_yaml, json_fast
+from linter.loaders.cfn_yaml import MAX_ALIAS_EXPANSION
 from linter.loaders.marked import (
     DuplicateKey,
     JsonSyntaxError,
@@ -25,6 +28,8 @@ from linter.loaders.marked import (
     to_plain,
 )
 from linter.model import Location, ParseError
+
+__all__ = ["MAX_ALIAS_EXPANSION", "CfnTemplate", "load_cloudformation"]
 
 _TYPE_PREFIXES = ("AWS::", "Alexa::", "Custom::")
 
@@ -51,17 +56,12 @@ def decode_text(data: bytes) -> str | None:
         return None
 
 
-#: How many values YAML aliases may add to a template once expanded (a "billion
-#: laughs" document of nested aliases is a few lines that expand to billions).
-MAX_ALIAS_EXPANSION = 250_000
-
-
 def decode_plain(path: str, text: str) -> tuple[Any, LineMap] | ParseError:
     """(plain value, line map) of a JSON or YAML template, or the located error.
 
     Valid JSON is read by this project's line-keeping decoder (linear in the text,
-    however long its lines); YAML by cfn-lint's loader with a linear duplicate-key
-    check and a bound on alias expansion."""
+    however long its lines); YAML by `cfn_yaml`, with a linear duplicate-key check
+    and a bound on alias expansion."""
     if text.lstrip()[:1] in ("{", "["):
         try:
             json.loads(text)
@@ -72,10 +72,7 @@ def decode_plain(path: str, text: str) -> tuple[Any, LineMap] | ParseError:
         except ValueError as err:  # e.g. an integer too long to convert
             return ParseError(path, 1, f"invalid JSON: {err}")
         return _json_plain(path, text)
-    marked = _decode_yaml(path, text)
-    if isinstance(marked, ParseError):
-        return marked
-    return _plain(path, marked, text, is_json=False)
+    return _decode_yaml(path, text)
 
 
 def decode_plain_guarded(path: str, text: str) -> tuple[Any, LineMap] | ParseError:
@@ -88,6 +85,9 @@ def decode_plain_guarded(path: str, text: str) -> tuple[Any, LineMap] | ParseErr
 
 
 def _json_plain(path: str, text: str) -> tuple[Any, LineMap] | ParseError:
+    fast = json_fast.json_to_plain(text)
+    if fast is not None:
+        return fast
     try:
         return json_to_plain(text)
     except DuplicateKey as err:
@@ -100,157 +100,49 @@ def _json_plain(path: str, text: str) -> tuple[Any, LineMap] | ParseError:
         return ParseError(path, 1, "JSON is nested too deeply")
 
 
-def _plain(path: str, marked: Any, text: str, *, is_json: bool) -> tuple[Any, LineMap] | ParseError:
-    try:
-        return to_plain(marked, text, is_json=is_json)
-    except RecursionError:
-        return ParseError(path, 1, "template is nested too deeply")
+def _decode_yaml(path: str, text: str) -> tuple[Any, LineMap] | ParseError:
+    """(plain value, line map) of a YAML template, or the located error: in one
+    pass when `cfn_plain` can, else through the marked tree."""
+    fast = cfn_plain.decode(text)
+    return fast if fast is not None else _decode_marked(path, text)
 
 
-def _decode_yaml(path: str, text: str) -> Any:
-    """cfn-lint's marked tree of a YAML template, or the located error."""
-    from cfnlint.decode import cfn_yaml
+def _decode_marked(path: str, text: str) -> tuple[Any, LineMap] | ParseError:
+    """`_decode_yaml` through `cfn_yaml`'s marked tree and `to_plain`: every
+    template, error and bound exactly as cfn-lint's loader read them."""
     from yaml import MarkedYAMLError
     from yaml.scanner import ScannerError
 
     try:
-        return _yaml_loads(text, path)
-    except cfn_yaml.CfnParseError as err:
-        cause = err.__cause__
-        if isinstance(cause, MarkedYAMLError) and cause.problem_mark is not None:
-            return _from_yaml_error(path, cause)  # e.g. a second document
-        return _from_matches(path, err.matches, "template could not be parsed")
+        marked = cfn_yaml.loads(text)
+    except cfn_yaml.TemplateError as err:
+        return ParseError(path, err.line + 1, err.message, err.column + 1)
     except ScannerError as err:
         problem = err.problem or ""
         if "'\\t'" in problem or problem.startswith("found unknown escape character"):
-            as_json = _decode_json(path, text)
-            if not isinstance(as_json, ParseError):
-                return as_json[0]
+            as_json = _tabbed_json(text)
+            if as_json is not None:
+                return as_json
         return _from_yaml_error(path, err)
     except MarkedYAMLError as err:
         return _from_yaml_error(path, err)
     except RecursionError:
         return ParseError(path, 1, "template is nested too deeply")
-    except Exception as err:  # cfn-lint wraps most failures; be safe with the rest
+    except Exception as err:  # be safe with anything the parser may raise
         return ParseError(path, 1, f"template could not be parsed: {err}")
-
-
-def _yaml_loads(text: str, path: str) -> Any:
-    """cfn-lint's `cfn_yaml.loads` with a linear duplicate-key check and an alias
-    bound, and without its alias-location scan (pairwise, and unused here)."""
-    from cfnlint.decode import cfn_yaml
-    from cfnlint.decode.mark import Mark
-    from cfnlint.decode.node import dict_node
-    from yaml import MarkedYAMLError
-
     try:
-        template = _loader_class()(text, path).get_single_data()
-    except (cfn_yaml.CfnParseError, MarkedYAMLError, RecursionError):
-        raise
-    except Exception as exc:
-        raise cfn_yaml.CfnParseError(path, [cfn_yaml.build_match(
-            filename=path, message=f"Template could not be parsed: {exc}",
-            line_number=0, column_number=0, key="")]) from exc
-    if template is None:
-        template = dict_node({}, Mark(0, 0), Mark(0, 0))
-    if "&" in text and _alias_growth(template) > MAX_ALIAS_EXPANSION:
-        raise cfn_yaml.CfnParseError(path, [cfn_yaml.build_match(
-            filename=path, line_number=0, column_number=0, key="",
-            message=f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION:,} values "
-                    "(limit against alias amplification)")])
-    return template
-
-
-def _alias_growth(template: Any) -> int:
-    """How many values aliases add: the expanded size minus the written size. An
-    alias is the same Python object in two places, so sizes are memoized by identity
-    (only containers: small ints and interned strings share identity anyway)."""
-    sizes: dict[int, int] = {}
-    written = 0
-    stack: list[tuple[Any, bool]] = [(template, False)]
-    while stack:
-        node, done = stack.pop()
-        if id(node) in sizes and not done:
-            continue
-        children = list(node.values()) if isinstance(node, dict) else node
-        if done:
-            sizes[id(node)] = 1 + sum(
-                sizes.get(id(c), 1) if isinstance(c, (dict, list)) else 1 for c in children)
-            written += 1 + len(children)
-            continue
-        stack.append((node, True))
-        stack.extend((c, False) for c in children if isinstance(c, (dict, list))
-                     and id(c) not in sizes)
-    return sizes.get(id(template), 1) - written
-
-
-@functools.cache
-def _loader_class() -> Any:
-    """cfn-lint's loader with a duplicate-key check by hashing (its own compares each
-    key with every earlier one: minutes for a template of 10,000 resources)."""
-    from cfnlint.decode import cfn_yaml
-    from cfnlint.decode.node import dict_node
-    from yaml.constructor import SafeConstructor
-
-    class Loader(cfn_yaml.CfnFullLoader):  # type: ignore[misc]
-        def construct_yaml_map(self, node: Any) -> Any:
-            self.flatten_mapping(node)
-            using_merge = bool(getattr(node, "using_merge", False))
-            first: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                key = self.construct_object(key_node, False)
-                self.construct_object(value_node, False)
-                if key is None:
-                    raise self._error(key_node, f"Null key {key_node.value!r} not supported "
-                                                f"(line {key_node.start_mark.line + 1})")
-                try:
-                    seen = first.setdefault(key, key_node)
-                except TypeError:
-                    mark = key_node.start_mark
-                    raise self._error(key_node, f'Unhashable type "{key}" '
-                                                f"(line {mark.line + 1})") from None
-                if seen is not key_node and not using_merge:
-                    raise self._error(seen, f"Duplicate found {key!r} "
-                                            f"(line {seen.start_mark.line + 1})")
-            (obj,) = SafeConstructor.construct_yaml_map(self, node)
-            return dict_node(obj, node.start_mark, node.end_mark, using_merge)
-
-        def _error(self, key_node: Any, message: str) -> Any:
-            return cfn_yaml.CfnParseError(self.filename, [cfn_yaml.build_match(
-                filename=self.filename, message=message,
-                line_number=key_node.start_mark.line, column_number=key_node.start_mark.column,
-                key=str(getattr(key_node, "value", "")))])
-
-    Loader.add_constructor("tag:yaml.org,2002:map", Loader.construct_yaml_map)
-    Loader.add_multi_constructor("!", cfn_yaml.multi_constructor)
-    return Loader
-
-
-def _decode_json(path: str, text: str) -> tuple[Any, bool] | ParseError:
-    import json
-
-    from cfnlint.decode import cfn_json
-
-    try:
-        return cfn_json.loads(text), True
-    except cfn_json.JSONDecodeError as err:
-        fix = 1 if err.matches and str(err.matches[0].message).startswith("Duplicate") else 0
-        return _from_matches(path, err.matches, "invalid JSON", fix)
-    except json.JSONDecodeError as err:
-        return ParseError(path, err.lineno, err.msg, err.colno)
+        return to_plain(marked, text, is_json=False)
     except RecursionError:
-        return ParseError(path, 1, "JSON is nested too deeply")
-    except Exception as err:
-        return ParseError(path, 1, f"invalid JSON: {err}")
+        return ParseError(path, 1, "template is nested too deeply")
 
 
-def _from_matches(path: str, matches: list[Any], default: str, fix: int = 0) -> ParseError:
-    if not matches:
-        return ParseError(path, 1, default)
-    first = matches[0]
-    line = int(getattr(first, "linenumber", 1) or 1) + fix
-    column = getattr(first, "columnnumber", None)
-    return ParseError(path, max(line, 1), str(first.message), column)
+def _tabbed_json(text: str) -> tuple[Any, LineMap] | None:
+    """A JSON value that YAML refused for its tabs or escapes, or None."""
+    try:
+        json.loads(text)
+        return json_to_plain(text)
+    except (ValueError, RecursionError, DuplicateKey, JsonSyntaxError):
+        return None
 
 
 def _from_yaml_error(path: str, err: Any) -> ParseError:

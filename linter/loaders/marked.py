@@ -385,6 +385,10 @@ def parse_json_lines(text: str) -> Any:
         raise JsonSyntaxError(1, "JSON syntax error: nesting too deep") from None
     except ValueError as exc:  # an integer too long to convert
         raise JsonSyntaxError(1, f"JSON syntax error: {exc}") from None
+    finally:
+        # json's scanner is a self-referencing closure holding the decoder: drop the
+        # line index now rather than when the cyclic collector gets to it
+        decoder.newlines = []
 
 
 def jplain(node: Any) -> Any:
@@ -412,9 +416,21 @@ def json_to_plain(text: str) -> tuple[Any, LineMap]:
     the text however long its lines (cfn-lint's decoders check duplicate keys pairwise
     and construct through YAML, which made a 3.5 MB one-line template take minutes).
     Raises JsonSyntaxError or DuplicateKey."""
-    locs: LineMap = {}
+    plain = _PlainJson()
+    value, end = plain.convert(parse_json_lines(text), ())
+    plain.locs[()] = (1, max(end, text.rstrip().count("\n") + 1))
+    return value, plain.locs
 
-    def convert(node: Any, path: Path) -> tuple[Any, int]:
+
+class _PlainJson:
+    """`json_to_plain`'s walk. A method, not a nested recursive function: that one
+    references itself, and the cycle kept every line map alive until the cyclic
+    collector ran (which the CLI pauses during a scan)."""
+
+    def __init__(self) -> None:
+        self.locs: LineMap = {}
+
+    def convert(self, node: Any, path: Path) -> tuple[Any, int]:
         if isinstance(node, JObj):
             out: dict[str, Any] = {}
             first: dict[str, int] = {}
@@ -423,19 +439,15 @@ def json_to_plain(text: str) -> tuple[Any, LineMap]:
                     raise DuplicateKey(key, kline, first[key])
                 first[key] = kline
                 here = (*path, key)
-                out[key], vend = convert(value, here)
-                locs[here] = (kline, max(kline, vend))
+                out[key], vend = self.convert(value, here)
+                self.locs[here] = (kline, max(kline, vend))
             return out, node.end_line
         if isinstance(node, JArr):
             items: list[Any] = []
             for i, value in enumerate(node.items):
                 here = (*path, i)
-                plain, vend = convert(value, here)
+                plain, vend = self.convert(value, here)
                 items.append(plain)
-                locs[here] = (value.line, vend)
+                self.locs[here] = (value.line, vend)
             return items, node.end_line
         return _scalar(node.value), node.line
-
-    value, end = convert(parse_json_lines(text), ())
-    locs[()] = (1, max(end, text.rstrip().count("\n") + 1))
-    return value, locs
