@@ -289,6 +289,15 @@ class Related:
     address: str
     #: What the place is on the path, in a few words ("route table", "internet gateway").
     role: str
+    #: The graph node written there, so `iaclint graph --findings-only` draws the path the
+    #: rule walked instead of guessing it; "" when the place is no node (a module call, a
+    #: provider's default_tags). Not compared: two records of one place are one place.
+    node_id: str = field(default="", compare=False)
+
+    @classmethod
+    def of(cls, node: Node, role: str, location: Location | None = None) -> Related:
+        """`node` as a place on the path, at `location` (default: its own block)."""
+        return cls(location or node.location, node.address, role, node.id)
 
 
 @dataclass(frozen=True)

@@ -127,18 +127,18 @@ class PublicPath:
     def related(self) -> list[Related]:
         """Each hop as a located place: subnet, association, table, route, gateway."""
         main = self.how == "main"
-        out = [Related(self.subnet.location, self.subnet.address, "subnet")]
+        out = [Related.of(self.subnet, "subnet")]
         if self.via is not None:
             role = "main route table association" if main else "route table association"
-            out.append(Related(self.via.location, self.via.address, role))
+            out.append(Related.of(self.via, role))
         table = self.route_table
-        out.append(Related(table.location, table.address,
-                           "main route table" if main else "route table"))
+        out.append(Related.of(table, "main route table" if main else "route table"))
         branch = f" ({self.route.when})" if self.route.when else ""
-        out.append(Related(self.route.location, (self.route_owner or table).address,
-                           f"route {self.route.destination} to internet gateway{branch}"))
+        out.append(Related.of(self.route_owner or table,
+                              f"route {self.route.destination} to internet gateway{branch}",
+                              self.route.location))
         if self.gateway is not None:
-            out.append(Related(self.gateway.location, self.gateway.address, "internet gateway"))
+            out.append(Related.of(self.gateway, "internet gateway"))
         return out
 
 
@@ -149,7 +149,7 @@ def paths_related(paths: Iterable[PublicPath]) -> list[Related]:
         if n == 0:
             out.extend(path.related())
         else:
-            out.append(Related(path.subnet.location, path.subnet.address, "another public subnet"))
+            out.append(Related.of(path.subnet, "another public subnet"))
     return out
 
 

@@ -200,8 +200,8 @@ class S3BucketEncryption(BuiltinRule):
             # A separate configuration resource (linked to the bucket) is where to fix it.
             config_node = graph.resolve(node.fact("encryption_from"))
             related = [
-                Related(config_node.location, config_node.address, "encryption configuration"),
-                Related(node.location, node.address, "bucket"),
+                Related.of(config_node, "encryption configuration"),
+                Related.of(node, "bucket"),
             ] if config_node is not None else []
             algorithm = enc.algorithm
             if algorithm is None:

@@ -233,7 +233,7 @@ def _targets(graph: Graph, node: Node) -> list[Related]:
         value, role = item if isinstance(item, tuple) and len(item) == 2 else (item, "target")
         target = graph.resolve(value)
         if target is not None:
-            out.append(Related(target.location, target.address, str(role)))
+            out.append(Related.of(target, str(role)))
     return out
 
 
@@ -249,7 +249,7 @@ def policy_related(graph: Graph, node: Node) -> list[Related]:
             if not any(ref.target == node.id for ref in refs_in(value)):
                 continue
             where = loc if isinstance(loc, Location) else other.location
-            out.append(Related(where, other.address, fact_spec.noun(other.kind, "attached by")))
+            out.append(Related.of(other, fact_spec.noun(other.kind, "attached by"), where))
             out.extend(_targets(graph, other))
     return out
 

@@ -141,7 +141,7 @@ class AuroraClusterSingleInstance(BuiltinRule):
                 cluster,
                 f"Aurora cluster {cluster.address} {what}: "
                 "make sure it has a second instance in another AZ so the cluster can fail over",
-                related=[Related(m.location, m.address, "cluster instance") for m in members],
+                related=[Related.of(m, "cluster instance") for m in members],
             )
 
 
@@ -258,7 +258,7 @@ def subnet_related(subnets: Iterable[Node], role: str = "subnet") -> list[Relate
     for subnet in subnets:
         zone = known_str(subnet.fact("availability_zone"))
         where = f" in {zone}" if zone and _AZ_NAME.match(zone) else ""
-        out.append(Related(subnet.fact_loc("availability_zone"), subnet.address, role + where))
+        out.append(Related.of(subnet, role + where, subnet.fact_loc("availability_zone")))
     return out
 
 

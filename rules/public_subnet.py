@@ -49,7 +49,7 @@ def _related(graph: Graph, node: Node, paths: list[PublicPath]) -> list[Related]
     out: list[Related] = []
     group = graph.resolve(node.fact("subnet_group"))
     if group is not None and node.fact("subnets") is None:
-        out.append(Related(group.location, group.address, "subnet group"))
+        out.append(Related.of(group, "subnet group"))
     return out + paths_related(paths)
 
 
@@ -101,8 +101,7 @@ class InstanceInPublicSubnet(BuiltinRule):
             paths = public_paths(graph, group)
             if paths:
                 verb = f"launches {launch.address} into" if launch is not None else "launches into"
-                launched = [Related(launch.location, launch.address,
-                                    fact_spec.noun(launch.kind, "launch template"))
+                launched = [Related.of(launch, fact_spec.noun(launch.kind, "launch template"))
                             ] if launch is not None else []
                 yield self.finding(
                     group, _path_message(group, paths, verb), group.fact_loc("subnets"),

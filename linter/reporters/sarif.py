@@ -7,7 +7,8 @@ since SARIF forbids nulls where the schema wants an object or string.
 GitHub reads: rule `properties.security-severity` (a number in a string) and
 `tags`; result `partialFingerprints` to track an alert across commits;
 `help.markdown` to show on the alert page; `relatedLocations` linked from the
-result message (`[aws_route_table.public](2)`, SARIF §3.11.6 embedded links); and
+result message (`[aws_route_table.public](2)`, SARIF §3.11.6 embedded links) and
+the same places as one `codeFlows` thread flow in path order ("Show paths"); and
 `automationDetails.id`, whose part before the last slash is the code scanning
 category, so that two uploads for one commit (a Terraform job, a CloudFormation
 job) do not replace each other. Whatever would break GitHub's documented limits
@@ -84,7 +85,8 @@ SHOWN_RESULTS = 5_000
 MAX_RULES = 25_000
 #: Tool extensions per run (iaclint writes none).
 MAX_TOOL_EXTENSIONS = 100
-#: Thread flow locations per result (iaclint writes none); only the top 1,000 are shown.
+#: Thread flow locations per result (iaclint writes the finding plus its related places,
+#: already fewer than SHOWN_LOCATIONS); only the top 1,000 are shown.
 MAX_THREAD_FLOW_LOCATIONS = 10_000
 SHOWN_THREAD_FLOW_LOCATIONS = 1_000
 #: Locations per result; "only 100 locations will be included". Counted here as the
@@ -480,6 +482,7 @@ def sarif_result(item: Reported, index: Mapping[str, int], root: str = "") -> om
         message=om.Message(text=linked_message(text, related) if related else text),
         locations=[location],
         related_locations=[related_location(n, r) for n, r in enumerate(related, 1)] or None,
+        code_flows=code_flows(item, related),
         partial_fingerprints={FINGERPRINT_KEY: item.fingerprint},
         suppressions=_suppressions(item, root),
         properties=property_bag(
@@ -531,6 +534,30 @@ def related_location(n: int, related: ShownRelated) -> om.Location:
             om.LogicalLocation(fully_qualified_name=related.address, kind="resource")
         ],
     )
+
+
+def code_flows(item: Reported, related: Sequence[ShownRelated]) -> list[om.CodeFlow] | None:
+    """The path the rule walked as one thread flow (GitHub's "Show paths"): the finding's
+    resource, then each related place in the rule's order. None without related places:
+    a one-step path says nothing the result's location does not."""
+    if not related:
+        return None
+    f = item.finding
+    steps = [_flow_step(item.file, f.location.start_line, f.location.end_line,
+                        f"{f.rule_id}: {item.address or item.file}")]
+    steps += [_flow_step(r.file, r.start_line, r.end_line, f"{r.role}: {r.address}")
+              for r in related[:SHOWN_THREAD_FLOW_LOCATIONS - 1]]
+    return [om.CodeFlow(thread_flows=[om.ThreadFlow(locations=steps)])]
+
+
+def _flow_step(file: str, start: int, end: int, text: str) -> om.ThreadFlowLocation:
+    return om.ThreadFlowLocation(location=om.Location(
+        physical_location=om.PhysicalLocation(
+            artifact_location=artifact_location(file),
+            region=om.Region(start_line=start, end_line=end),
+        ),
+        message=om.Message(text=text),
+    ))
 
 
 def sarif_escape(text: str) -> str:
