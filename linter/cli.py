@@ -1,4 +1,4 @@
-"""Command line: `iaclint scan`, `iaclint rules`, `iaclint explain`, `iaclint config`.
+"""Command line: `iaclint scan`, `graph`, `baseline`, `rules`, `explain`, `config`.
 
 `main(argv) -> int` never raises: exit 0 clean, 1 findings at or above the failure
 threshold (0 with --soft-fail), 2 usage, path, configuration or output errors, 3 an
@@ -488,6 +488,68 @@ def baseline_prune(paths: tuple[str, ...], baseline_path: str | None, verbose: b
     _write_file(target, kept)
     click.echo(f"removed {len(entries) - len(kept)} of {plural(len(entries), 'entry')} "
                f"from {target}")
+
+
+@_scan_inputs
+@cli.command(name="graph", epilog="""\b
+Exit codes:
+  0  the graph was written
+  2  usage, path, configuration or output error, or no resource matches --focus
+  3  internal error: a rule or adapter of iaclint raised (the graph is still written)
+""")
+@click.option("-f", "--format", "fmt", type=click.Choice(["mermaid", "dot"]),
+              default="mermaid", show_default=True,
+              help="Mermaid (paste into GitHub Markdown) or Graphviz DOT.")
+@click.option("--focus", metavar="ADDRESS",
+              help="Only the resources with this address (Terraform address or "
+                   "CloudFormation logical ID) and their neighbours.")
+@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
+              help="How many references away from --focus to draw.")
+@click.option("--findings-only", is_flag=True,
+              help="Only the resources on findings' paths (the finding's resource and "
+                   "every place its rule named) and the references between them.")
+@click.option("--fence", is_flag=True,
+              help="Wrap Mermaid output in a ```mermaid block (ready for a comment).")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False),
+              help="Write the graph to FILE instead of standard output.")
+@click.option("-v", "--verbose", is_flag=True, help="Say which configuration is used.")
+def graph(paths: tuple[str, ...], fmt: str, focus: str | None, depth: int,
+          findings_only: bool, fence: bool, output: str | None, verbose: bool,
+          **inputs: Any) -> None:
+    """Draw the resource graph of PATHS (default: .): resources grouped by kind, an
+    arrow from each resource to the resources it references; findings marked."""
+    from linter.graph_export import FocusNotFound, select
+    from linter.outputs import write_atomic
+    from linter.reporters import graph_dot, graph_mermaid
+
+    if fence and fmt != "mermaid":
+        raise UsageFailure("--fence applies to --format mermaid only")
+    planned = [Output(fmt, output, "-o/--output")] if output is not None else []
+    result, _ = _execute(paths=paths or (".",), fail_on=None, log=_logger(verbose),
+                         use_baseline=False, before=lambda: _prepare_outputs(planned),
+                         **inputs)
+    try:
+        drawing = select(result.graph, result.findings, result.root, focus=focus,
+                         depth=depth, findings_only=findings_only)
+    except FocusNotFound as exc:
+        raise UsageFailure(str(exc)) from exc
+    text = (graph_dot.render(drawing) if fmt == "dot"
+            else graph_mermaid.render(drawing, fence=fence))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            write_atomic(output, text)
+        except OutputError as exc:
+            raise UsageFailure(str(exc)) from exc
+    if result.errors:
+        click.echo(f"iaclint: warning: {plural(len(result.errors), 'file')} did not parse; "
+                   "their resources are not in the graph", err=True)
+    _report_internal(result)
+    if result.incomplete:
+        click.echo("iaclint: the graph is incomplete because of an internal error "
+                   f"(exit code {EXIT_INTERNAL})", err=True)
+        click.get_current_context().exit(EXIT_INTERNAL)
 
 
 def _write_file(path: str, entries: Sequence[Any]) -> None:

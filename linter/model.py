@@ -445,6 +445,10 @@ class Graph:
                 if ref.target in self._nodes:
                     self.add_edge(node.id, ref.target)
 
+    def edges(self) -> list[tuple[str, str]]:
+        """Every (referrer id, referenced id) pair, sorted: what `iaclint graph` draws."""
+        return sorted((s, t) for s, targets in self._edges.items() for t in targets)
+
     def __len__(self) -> int:
         return len(self._nodes)
 

@@ -1,0 +1,53 @@
+"""The resource graph as a Mermaid flowchart (`iaclint graph --format mermaid`), to paste
+into a GitHub issue, pull request or Markdown file.
+
+GitHub renders Mermaid labels as HTML, so every character of a scanned name outside
+a small safe set is written as a Mermaid entity code (`#34;` for `"`, `#60;` for
+`<`): no name can close a label, add a node or inject markup. Ids are n1, n2, …
+"""
+
+from __future__ import annotations
+
+from linter.graph_export import Drawing, caption
+
+_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _.:/-,()=+@")
+#: A finding's node: hexagon shape and this class.
+_FINDING_STYLE = "classDef finding fill:#f8d7da,stroke:#b00020,stroke-width:2px;"
+
+
+def escape(text: str) -> str:
+    """`text` for inside a quoted Mermaid label: control characters blanked, anything
+    outside the safe set as `#<code point>;`."""
+    out = []
+    for char in text:
+        if char < " " or char == "\x7f":
+            out.append(" ")
+        else:
+            out.append(char if char in _SAFE else f"#{ord(char)};")
+    return "".join(out)
+
+
+def label(lines: list[str]) -> str:
+    return '"' + "<br>".join(escape(line) for line in lines) + '"'
+
+
+def render(drawing: Drawing, *, fence: bool = False) -> str:
+    """`flowchart LR`, one subgraph per kind; with `fence`, inside a ```mermaid block."""
+    ids = drawing.short_ids()
+    out = ["flowchart LR"]
+    for n, (kind, nodes) in enumerate(drawing.by_kind(), 1):
+        out.append(f"  subgraph k{n} [{label([kind])}]")
+        for node in nodes:
+            text = label(caption(node))
+            shape = "{{" + text + "}}" if node.marks else "[" + text + "]"
+            out.append(f"    {ids[node.id]}{shape}")
+        out.append("  end")
+    for edge in drawing.edges:
+        middle = f"|{label([edge.label])}|" if edge.label else ""
+        out.append(f"  {ids[edge.source]} -->{middle} {ids[edge.target]}")
+    marked = [ids[node.id] for node in drawing.nodes if node.marks]
+    if marked:
+        out.append(f"  {_FINDING_STYLE}")
+        out.append(f"  class {','.join(marked)} finding;")
+    text = "\n".join(out) + "\n"
+    return f"```mermaid\n{text}```\n" if fence else text
