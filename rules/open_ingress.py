@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from linter.facts import IngressRule, NaclEntry
-from linter.model import Finding, Location, Node, Severity, is_known
+from linter.model import Finding, Location, Node, Related, Severity, is_known
 from linter.network import is_ipv6_world, vpc_may_have_ipv6, world_sources
 from rules._base import BuiltinRule, when
 
@@ -190,12 +190,15 @@ class SecurityGroupOpenIngress(BuiltinRule):
                 continue
             group = graph.resolve(node.fact("security_group")) or node
             ipv6 = vpc_may_have_ipv6(graph, group.fact("vpc"))
+            # A separate rule resource: the group it opens is the next hop.
+            related = [Related.of(group, "security group")] if group is not node else []
             for rule in rules:
                 if isinstance(rule, IngressRule):
-                    yield from self._check_rule(node, rule, config, ipv6)
+                    yield from self._check_rule(node, rule, config, ipv6, related)
 
     def _check_rule(
-        self, node: Node, rule: IngressRule, config: Config, ipv6: bool
+        self, node: Node, rule: IngressRule, config: Config, ipv6: bool,
+        related: list[Related],
     ) -> Iterator[Finding]:
         world = reachable(world_sources(rule.sources), ipv6)
         if not world:
@@ -212,6 +215,7 @@ class SecurityGroupOpenIngress(BuiltinRule):
             rule.location,
             exposure.severity,
             evidence=_ports_key("ingress", rule.protocol, rule.from_port, rule.to_port, rule.when),
+            related=related,
         )
 
 
@@ -280,11 +284,13 @@ class NetworkAclOpenAdminPorts(BuiltinRule):
         for key, entries in groups.items():
             owner = graph.get(key)
             ipv6 = vpc_may_have_ipv6(graph, owner.fact("vpc") if owner is not None else None)
-            yield from self._check_acl(entries, config, ipv6)
+            yield from self._check_acl(entries, config, ipv6, owner)
 
     def _check_acl(
-        self, entries: list[tuple[Node, NaclEntry]], config: Config, ipv6: bool
+        self, entries: list[tuple[Node, NaclEntry]], config: Config, ipv6: bool,
+        acl: Node | None = None,
     ) -> Iterator[Finding]:
+        """`acl`: the network ACL the entries belong to, a hop for separate rule resources."""
         for node, entry in entries:
             if not (isinstance(entry.action, str) and entry.action.lower() == "allow"):
                 continue
@@ -321,6 +327,8 @@ class NetworkAclOpenAdminPorts(BuiltinRule):
                 evidence=f"ingress rule {number}{_when_key(entry.when)}" if number is not None
                 else _ports_key("ingress", entry.protocol, entry.from_port, entry.to_port,
                                 entry.when),
+                related=[Related.of(acl, "network ACL")] if acl is not None and acl is not node
+                else [],
             )
 
     @staticmethod

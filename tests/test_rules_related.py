@@ -215,3 +215,10 @@ def test_tags_from_provider_default_tags(tmp_path: Path) -> None:
                              "provider default_tags: Environment")],
         "tag Team": [],
     }
+
+
+def test_separate_ingress_rule_names_its_security_group() -> None:
+    f = one(findings(FIXTURES / "rules/IAC001/terraform/bad-rule-resources"), "IAC001",
+            "aws_security_group_rule.rdp")
+    assert related(f) == [("main.tf", "aws_security_group.db", 6, 9, "security group")]
+    assert f.related[0].node_id.endswith("::aws_security_group.db")
