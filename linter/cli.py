@@ -525,9 +525,9 @@ def graph(paths: tuple[str, ...], fmt: str, focus: str | None, depth: int,
     if fence and fmt != "mermaid":
         raise UsageFailure("--fence applies to --format mermaid only")
     planned = [Output(fmt, output, "-o/--output")] if output is not None else []
+    # The configuration's baseline applies as in `scan`: accepted findings are not marked.
     result, _ = _execute(paths=paths or (".",), fail_on=None, log=_logger(verbose),
-                         use_baseline=False, before=lambda: _prepare_outputs(planned),
-                         **inputs)
+                         before=lambda: _prepare_outputs(planned), **inputs)
     try:
         drawing = select(result.graph, result.findings, result.root, focus=focus,
                          depth=depth, findings_only=findings_only)
@@ -542,6 +542,9 @@ def graph(paths: tuple[str, ...], fmt: str, focus: str | None, depth: int,
             write_atomic(output, text)
         except OutputError as exc:
             raise UsageFailure(str(exc)) from exc
+    if fmt == "mermaid" and (too_big := graph_mermaid.beyond_github(drawing, text)):
+        click.echo(f"iaclint: warning: {too_big}; GitHub will not render it: narrow it "
+                   "with --focus or --findings-only", err=True)
     if result.errors:
         click.echo(f"iaclint: warning: {plural(len(result.errors), 'file')} did not parse; "
                    "their resources are not in the graph", err=True)

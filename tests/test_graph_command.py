@@ -272,3 +272,41 @@ def test_sarif_code_flows_follow_related_order() -> None:
         related = [r["physicalLocation"] for r in res["relatedLocations"]]
         assert [s["physicalLocation"] for s in steps[1:]] == related
     assert flows >= 2
+
+
+def test_mermaid_too_large_for_github_warns(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run([str(FIXTURES)], capsys)
+    assert code == 0 and out.startswith("flowchart LR")
+    assert "GitHub will not render it" in err and "--focus" in err
+    _, _, err = run([str(SMALL)], capsys)
+    assert "GitHub" not in err
+
+
+def test_an_internal_error_still_draws_and_exits_3(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from linter.loaders import load
+
+    def loader(source: object, *rest: object) -> object:
+        if str(getattr(source, "path", "")).endswith("main.tf"):
+            raise RuntimeError("injected")
+        return load(source, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("linter.runner.load", loader)
+    code, out, err = run([str(SMALL)], capsys)
+    assert code == 3
+    assert out.startswith("flowchart LR")
+    assert "aws_subnet.public" in out and "aws_instance.app" not in out
+    assert "RuntimeError: injected" in err and "graph is incomplete" in err
+
+
+def test_readme_example_is_what_the_command_prints(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    readme = (REPO / "README.md").read_text("utf-8")
+    section = readme.split("## Resource graph", 1)[1]
+    example = section.split("```mermaid\n", 1)[1].split("```\n", 1)[0]
+    small = os.path.relpath(SMALL, REPO)
+    code, out, _ = run([small, "--findings-only", "--disable", "tagging", "--root", small],
+                       capsys)
+    assert code == 0
+    assert out == example

@@ -15,6 +15,21 @@ _SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345678
 _FINDING_STYLE = "classDef finding fill:#f8d7da,stroke:#b00020,stroke-width:2px;"
 
 
+#: Mermaid's defaults, which GitHub keeps: larger diagrams show an error instead.
+MAX_EDGES = 500
+MAX_TEXT = 50_000
+
+
+def beyond_github(drawing: Drawing, text: str) -> str:
+    """What makes `text` too large for GitHub to render ("612 edges (at most 500)"),
+    or "" when it fits."""
+    if len(drawing.edges) > MAX_EDGES:
+        return f"{len(drawing.edges)} edges (at most {MAX_EDGES})"
+    if len(text) > MAX_TEXT:
+        return f"{len(text)} characters (at most {MAX_TEXT})"
+    return ""
+
+
 def escape(text: str) -> str:
     """`text` for inside a quoted Mermaid label: control characters blanked, anything
     outside the safe set as `#<code point>;`."""
