@@ -310,3 +310,23 @@ def test_readme_example_is_what_the_command_prints(
                        capsys)
     assert code == 0
     assert out == example
+
+
+def test_mermaid_escape_leaves_nothing_mermaid_or_html_would_read() -> None:
+    from linter.reporters.graph_mermaid import escape
+
+    assert escape('a"b') == "a#34;b"
+    assert escape("<b>&amp;</b>") == "#60;b#62;#38;amp#59;#60;/b#62;"
+    assert escape("#quot;") == "#35;quot#59;"  # a literal entity stays literal
+    assert escape("`**md**`|x") == "#96;#42;#42;md#42;#42;#96;#124;x"
+    assert escape("fa:fa-ban") == "fa#58;fa-ban"  # no icon element
+    assert escape("line\nbreak\ttab") == "line break tab"
+    assert escape("main.tf:12") == "main.tf:12"
+
+
+def test_dot_quote_keeps_every_name_inside_its_string() -> None:
+    from linter.reporters.graph_dot import label, quote
+
+    assert quote('a"b\\') == '"a\\"b\\\\"'
+    assert quote("x\ny") == '"x y"'
+    assert label(["one", 'two"']) == '"one\\ntwo\\""'

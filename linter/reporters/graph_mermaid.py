@@ -8,9 +8,12 @@ a small safe set is written as a Mermaid entity code (`#34;` for `"`, `#60;` for
 
 from __future__ import annotations
 
+import re
+
 from linter.graph_export import Drawing, caption
 
 _SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _.:/-,()=+@")
+_ICON = re.compile(r"fa[bklrs]?$")
 #: A finding's node: hexagon shape and this class.
 _FINDING_STYLE = "classDef finding fill:#f8d7da,stroke:#b00020,stroke-width:2px;"
 
@@ -32,13 +35,16 @@ def beyond_github(drawing: Drawing, text: str) -> str:
 
 def escape(text: str) -> str:
     """`text` for inside a quoted Mermaid label: control characters blanked, anything
-    outside the safe set as `#<code point>;`."""
-    out = []
+    outside the safe set as `#<code point>;`, and the colon of `fa:` too (Mermaid
+    turns `fa:fa-name` into an icon element)."""
+    out: list[str] = []
     for char in text:
         if char < " " or char == "\x7f":
             out.append(" ")
+        elif char not in _SAFE or (char == ":" and _ICON.search("".join(out[-3:]))):
+            out.append(f"#{ord(char)};")
         else:
-            out.append(char if char in _SAFE else f"#{ord(char)};")
+            out.append(char)
     return "".join(out)
 
 
