@@ -330,3 +330,14 @@ def test_dot_quote_keeps_every_name_inside_its_string() -> None:
     assert quote('a"b\\') == '"a\\"b\\\\"'
     assert quote("x\ny") == '"x y"'
     assert label(["one", 'two"']) == '"one\\ntwo\\""'
+
+
+def test_scan_inputs_work_as_in_scan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "main.tf").write_text(
+        'variable "n" {\n  default = 1\n}\nresource "aws_sqs_queue" "q" {\n  count = var.n\n}\n')
+    (tmp_path / "skip").mkdir()
+    (tmp_path / "skip" / "main.tf").write_text('resource "aws_sns_topic" "t" {}\n')
+    _, out, _ = run([str(tmp_path), "--var", "n=3", "--exclude", "skip/"], capsys)
+    assert drawn_addresses(out) == [f"aws_sqs_queue.q[{i}]" for i in range(3)]
+    code, _, err = run([str(tmp_path), "--var", "n"], capsys)
+    assert code == 2 and "--var" in err
