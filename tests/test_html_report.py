@@ -64,6 +64,10 @@ def test_self_contained(fixtures_report: tuple[str, dict[str, object]]) -> None:
     # Every other http(s) URL in the page is text (rule descriptions), never a reference.
     assert not re.search(r"(?i)(src|action)=[\"']?https?:", page)
 
+    script = page[page.index("<script>"):]
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in script, sink  # the script only toggles `hidden`
+
 
 def test_header_counts_equal_json(terragoat_report: tuple[str, dict[str, object]],
                                   fixtures_report: tuple[str, dict[str, object]]) -> None:
