@@ -55,8 +55,9 @@ def _once(values: Sequence[str], flag: str) -> str | None:
     """Options that must not repeat are declared `multiple=True` so that a repeat is
     seen and refused: click's own last-one-wins would silently drop an output."""
     if len(values) > 1:
-        hint = ("; for more outputs use --text-output, --json-output, --sarif-output or "
-                "--github-output FILE" if flag in ("-f/--format", "-o/--output") else "")
+        hint = ("; for more outputs use --text-output, --json-output, --sarif-output, "
+                "--github-output or --html-output FILE"
+                if flag in ("-f/--format", "-o/--output") else "")
         raise UsageFailure(f"{flag} given more than once; it takes one value{hint}")
     return values[0] if values else None
 
@@ -97,6 +98,8 @@ def cli() -> None:
 @click.option("--sarif-output", multiple=True, metavar="FILE", help="Also write a SARIF report.")
 @click.option("--github-output", multiple=True, metavar="FILE",
               help="Also write GitHub workflow commands.")
+@click.option("--html-output", multiple=True, metavar="FILE",
+              help="Also write a self-contained HTML report.")
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False),
               help="Configuration file, YAML or a pyproject.toml with [tool.iaclint] (default: "
                    ".iaclint.yaml, .iaclint.yml or pyproject.toml in the first path's "
@@ -167,7 +170,8 @@ def cli() -> None:
 def scan(paths: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...],
          text_output: tuple[str, ...], json_output: tuple[str, ...],
          sarif_output: tuple[str, ...], github_output: tuple[str, ...],
-         config_path: str | None, fail_on: str | None, soft_fail: bool,
+         html_output: tuple[str, ...], config_path: str | None, fail_on: str | None,
+         soft_fail: bool,
          enable: tuple[str, ...], disable: tuple[str, ...], exclude: tuple[str, ...],
          rules_dir: tuple[str, ...], tf_vars: tuple[str, ...], tf_var_files: tuple[str, ...],
          cfn_params: tuple[str, ...], cfn_param_files: tuple[str, ...],
@@ -184,7 +188,8 @@ def scan(paths: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...],
         raise UsageFailure("--changed-lines-only needs --new-since REF (the lines changed "
                            "since which revision?)")
     planned = _plan_outputs(fmt, output, {"text": text_output, "json": json_output,
-                                          "sarif": sarif_output, "github": github_output})
+                                          "sarif": sarif_output, "github": github_output,
+                                          "html": html_output})
     stack = contextlib.ExitStack()  # --staged/--new-since snapshots live until reported
     if debug:
         from linter import debuglog

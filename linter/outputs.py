@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from linter.runner import ScanResult
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "html")
 #: The per-format output flag, e.g. `--sarif-output FILE`.
 OUTPUT_FLAGS = {fmt: f"--{fmt}-output" for fmt in FORMATS}
 

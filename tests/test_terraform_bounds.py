@@ -87,7 +87,7 @@ resource "aws_iam_policy" "p" {{
     return proj
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "html"])
 def test_no_secret_outside_the_scan_in_any_format(
     hostile: Path, fmt: str, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

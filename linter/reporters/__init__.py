@@ -1,4 +1,4 @@
-"""Reporters turn a ScanResult into text, JSON, SARIF or GitHub workflow commands.
+"""Reporters turn a ScanResult into text, JSON, SARIF, GitHub workflow commands or HTML.
 
 Each module exposes `render(result, *, color=False) -> str`.
 """
@@ -16,6 +16,7 @@ _MODULES = {
     "json": "linter.reporters.json_report",
     "sarif": "linter.reporters.sarif",
     "github": "linter.reporters.github",
+    "html": "linter.reporters.html",
 }
 
 
