@@ -1,6 +1,7 @@
 """The HTML report as a person sees it: headless Chromium (no Playwright, no network)
 renders it, `--dump-dom` gives the DOM after the page's script ran, `--screenshot`
-what it looks like at 1280 and 320 px. Skipped only where chromium is not installed.
+what it looks like at 1280 and 320 px, and tests/cdp.py drives it over the DevTools
+protocol with keys, clicks and typing. Skipped only where chromium is not installed.
 
 With IACLINT_SCREENSHOT_DIR set, the screenshots are copied there."""
 
@@ -20,6 +21,7 @@ import pytest
 
 from linter.cli import main
 
+from .cdp import Browser
 from .conftest import FIXTURES
 
 CHROMIUM = shutil.which("chromium")
@@ -162,3 +164,63 @@ def test_no_horizontal_scroll_at_320px(name: str,
     root = html5lib.parse(done.stdout.decode("utf-8"), namespaceHTMLElements=False)
     scroll, client = map(int, next(root.iter("body")).get("data-width", "0 -1").split())
     assert 0 < client <= 320 and scroll <= client, (scroll, client)
+
+
+def _visible_severities(browser: Browser) -> list[str]:
+    """Severity of each active finding a person can see (laid out: not hidden)."""
+    found: list[str] = browser.js(
+        "Array.from(document.querySelectorAll('article.finding[data-state=active]'))"
+        ".filter(function (a) { return a.getClientRects().length > 0; })"
+        ".map(function (a) { return a.getAttribute('data-severity'); })")
+    return found
+
+
+def test_a_person_filters_with_keyboard_mouse_and_search(
+    reports: dict[str, tuple[Path, dict[str, int]]], tmp_path: Path,
+) -> None:
+    """Driven over the DevTools protocol (tests/cdp.py) with real key, mouse and text
+    input: Tab reaches every filter control with a visible focus ring, Space toggles
+    a severity, clicks leave only critical, typing searches, "Show all" resets."""
+    assert CHROMIUM is not None
+    page, summary = reports["terragoat"]
+    total = summary["findings"]
+    critical = summary["by_severity"]["critical"]  # type: ignore[index]
+    with Browser(CHROMIUM, tmp_path / "cdp-profile") as browser:
+        browser.open(page.as_uri())
+        assert browser.js("document.getElementById('shown-count').textContent") == (
+            f"{total} of {total} findings shown")
+        reached: dict[str, str] = {}
+        for _ in range(80):  # the links of the contents first, then the filters
+            browser.key("Tab", "Tab", 9)
+            name, outline = browser.js(
+                "(function () { var e = document.activeElement;"
+                " return [e.name || e.id || e.tagName,"
+                " getComputedStyle(e).outlineStyle]; }())")
+            reached.setdefault(name, outline)
+            if name == "severity" and browser.js("document.activeElement.value") == "low":
+                break
+        assert "severity" in reached, reached
+        assert reached["severity"] != "none"  # the focus can be seen
+        browser.key(" ", "Space", 32, " ")  # Space on the focused "low" box
+        assert browser.js("document.querySelector('input[value=low]').checked") is False
+        for severity in ("high", "medium"):
+            browser.click(f"input[name=severity][value={severity}]")
+        assert browser.js("document.getElementById('shown-count').textContent") == (
+            f"{critical} of {total} findings shown")
+        assert _visible_severities(browser) == ["critical"] * critical
+        shot = tmp_path / "terragoat-critical.png"
+        browser.screenshot(shot)
+        assert shot.read_bytes().startswith(PNG)
+        browser.click("button[type=reset]")  # the form resets, then the filter runs
+        browser.wait_for("document.getElementById('shown-count').textContent === "
+                         f"'{total} of {total} findings shown'")
+        assert len(_visible_severities(browser)) == total
+        browser.click("#filter-text")
+        browser.type("bucket")
+        shown = browser.js(
+            "Array.from(document.querySelectorAll('article.finding[data-state=active]'))"
+            ".filter(function (a) { return a.getClientRects().length > 0; })"
+            ".map(function (a) { return a.textContent.toLowerCase().indexOf('bucket') >= 0; })")
+        assert shown and all(shown) and len(shown) < total
+    if os.environ.get("IACLINT_SCREENSHOT_DIR"):
+        shutil.copyfile(shot, Path(os.environ["IACLINT_SCREENSHOT_DIR"]) / shot.name)
