@@ -14,7 +14,7 @@ import logging
 import os
 import time
 import traceback
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,6 +127,8 @@ class ScanResult:
     paths: list[str] = field(default_factory=list)
     #: `--sarif-category`: the code scanning category SARIF reports under (None: from `paths`).
     sarif_category: str | None = None
+    #: When the scan started, UTC (`SOURCE_DATE_EPOCH` when set: reproducible reports).
+    started: dt.datetime | None = None
 
     @property
     def incomplete(self) -> bool:
@@ -187,7 +189,16 @@ def scan(options: ScanOptions) -> ScanResult:
         return _scan(options, limits)
 
 
+def scan_clock(env: Mapping[str, str] | None = None) -> dt.datetime:
+    """Now in UTC, or `SOURCE_DATE_EPOCH` (reproducible builds' convention) when set."""
+    epoch = (os.environ if env is None else env).get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
 def _scan(options: ScanOptions, limits: Limits) -> ScanResult:
+    started_at = scan_clock()
     started = time.perf_counter()
     suppress.reset()
     root = options.root or scan_root(options.paths)
@@ -348,6 +359,7 @@ def _scan(options: ScanOptions, limits: Limits) -> ScanResult:
         # Entries for files this scan did not cover are not stale, only unseen.
         stale_baseline=outcome.stale_baseline if _whole(options.paths) else [],
         paths=list(options.paths),
+        started=started_at,
     )
 
 

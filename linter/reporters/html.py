@@ -9,13 +9,12 @@ Findings are grouped by severity (most severe first), then category, each with i
 source excerpt and, when the rule computed one, the path that causes it (instance →
 subnet → route table → internet gateway) as a row of boxes that needs no script.
 Filtering (severity, category, file, text) is done in the page from its own data;
-`report.html#severity=critical` opens it filtered. The time shown is
-`SOURCE_DATE_EPOCH` when set, so that two renders of one scan are byte-identical.
+`report.html#severity=critical` opens it filtered. The time shown is when the scan
+started (`SOURCE_DATE_EPOCH` when set, so that two scans give byte-identical pages).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 from collections import Counter
@@ -101,17 +100,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", text)
 
 
-def scan_time(env: dict[str, str] | None = None) -> dt.datetime:
-    """`SOURCE_DATE_EPOCH` (reproducible builds' convention) when set, else now."""
-    epoch = (os.environ if env is None else env).get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-
-
 def _header(result: ScanResult, active: Sequence[Reported],
             accepted: Sequence[Reported]) -> str:
-    when = scan_time()
+    from linter.runner import scan_clock  # a result made by hand has no start time
+
+    when = result.started or scan_clock()
     paths = [relpath(os.path.abspath(p), result.root) for p in result.paths] or ["."]
     by_sev = severity_counts(i.finding for i in active)
     by_cat = Counter(i.finding.category for i in active)
