@@ -63,6 +63,9 @@ def decode_plain(path: str, text: str) -> tuple[Any, LineMap] | ParseError:
     however long its lines); YAML by `cfn_yaml`, with a linear duplicate-key check
     and a bound on alias expansion."""
     if text.lstrip()[:1] in ("{", "["):
+        fast = json_fast.json_to_plain(text)  # valid JSON, decoded once in C
+        if fast is not None:
+            return fast
         try:
             json.loads(text)
         except RecursionError:
@@ -85,9 +88,7 @@ def decode_plain_guarded(path: str, text: str) -> tuple[Any, LineMap] | ParseErr
 
 
 def _json_plain(path: str, text: str) -> tuple[Any, LineMap] | ParseError:
-    fast = json_fast.json_to_plain(text)
-    if fast is not None:
-        return fast
+    """What json_fast leaves: duplicate keys, NaN, deep nesting, worded here."""
     try:
         return json_to_plain(text)
     except DuplicateKey as err:
