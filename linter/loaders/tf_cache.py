@@ -180,6 +180,10 @@ def _key(path: str, data: bytes) -> str:
     return digest.hexdigest()
 
 
+def _entry(directory: str, key: str) -> str:
+    return os.path.join(directory, key[:2], key[2:] + SUFFIX)
+
+
 def _header(key: str) -> bytes:
     return f"{SCHEMA} {key}\n".encode()
 
@@ -190,7 +194,7 @@ def has(path: str, data: bytes) -> bool:
     if directory is None:
         return False
     key = _key(path, data)
-    return os.path.isfile(os.path.join(directory, key[:2], key[2:] + SUFFIX))
+    return os.path.isfile(_entry(directory, key))
 
 
 def get(path: str, data: bytes) -> TerraformFile | ParseError | None:
@@ -199,7 +203,7 @@ def get(path: str, data: bytes) -> TerraformFile | ParseError | None:
     if directory is None:
         return None
     key = _key(path, data)
-    target = os.path.join(directory, key[:2], key[2:] + SUFFIX)
+    target = _entry(directory, key)
     try:
         raw = _read(target, len(data) * MAX_GROWTH + 65536)
         header = _header(key)
@@ -252,7 +256,7 @@ def put(path: str, data: bytes, doc: TerraformFile | ParseError) -> None:
             encode(doc), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     except (ValueError, TypeError, RecursionError):
         return
-    if not _write(os.path.join(directory, key[:2], key[2:] + SUFFIX), payload):
+    if not _write(_entry(directory, key), payload):
         return
     global _written, _next_prune
     _written += len(payload)
